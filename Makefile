@@ -1,0 +1,42 @@
+# The two commands: `make run` (the whole system, with demo data) and `make test` (the suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+# A local run is a development run unless the environment says otherwise.
+export DJANGO_DEBUG ?= 1
+
+.PHONY: install run test lint format lock bench-load bench-admin
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	ADUAN_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-pin every dependency after changing pyproject.toml.
+lock:
+	$(PYTHON) -m venv var/lockenv
+	var/lockenv/bin/python -m pip install --quiet --upgrade pip
+	var/lockenv/bin/python -m pip install --quiet ".[dev]"
+	var/lockenv/bin/python -m pip freeze --exclude aduan > requirements.lock
+	rm -rf var/lockenv

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelsIntakeConfig(AppConfig):
+    name = "channels_intake"
+    verbose_name = _("Kanal masuk")

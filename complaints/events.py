@@ -1,0 +1,102 @@
+"""One function per kind of case event. Called only by services, inside their transaction."""
+
+from datetime import datetime
+
+from complaints.models import Case, CaseEvent, EventKind
+from staff.roles import Actor
+
+
+def _record(case: Case, actor: Actor, at: datetime, kind: str, **fields) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, created_at=at, actor=actor.user, actor_label=actor.label, kind=kind, **fields
+    )
+
+
+def record_created(case: Case, actor: Actor, at: datetime) -> CaseEvent:
+    return _record(
+        case,
+        actor,
+        at,
+        EventKind.CREATED,
+        to_status=case.status,
+        data={"channel": case.channel, "category": case.category.code, "priority": case.priority},
+    )
+
+
+def record_status_changed(
+    case: Case, actor: Actor, at: datetime, *, source: str, note: str = "", data: dict
+) -> CaseEvent:
+    return _record(
+        case,
+        actor,
+        at,
+        EventKind.STATUS_CHANGED,
+        from_status=source,
+        to_status=case.status,
+        note=note,
+        data=data,
+    )
+
+
+def record_assigned(
+    case: Case, actor: Actor, at: datetime, *, previous_id: int | None, note: str = ""
+) -> CaseEvent:
+    return _record(
+        case,
+        actor,
+        at,
+        EventKind.ASSIGNED,
+        note=note,
+        data={"technician": case.technician_id, "previous_technician": previous_id},
+    )
+
+
+def record_note(case: Case, actor: Actor, at: datetime, *, note: str) -> CaseEvent:
+    return _record(case, actor, at, EventKind.NOTE, note=note)
+
+
+def record_message(case: Case, actor: Actor, at: datetime, *, note: str) -> CaseEvent:
+    return _record(case, actor, at, EventKind.MESSAGE, note=note)
+
+
+def record_customer_message(
+    case: Case, actor: Actor, at: datetime, *, note: str, data: dict
+) -> CaseEvent:
+    return _record(case, actor, at, EventKind.CUSTOMER_MESSAGE, note=note, data=data)
+
+
+def record_priority_changed(
+    case: Case, actor: Actor, at: datetime, *, previous: int, note: str = ""
+) -> CaseEvent:
+    return _record(
+        case,
+        actor,
+        at,
+        EventKind.PRIORITY_CHANGED,
+        note=note,
+        data={"from": previous, "to": case.priority},
+    )
+
+
+def record_merged_in(case: Case, actor: Actor, at: datetime, *, duplicate: Case) -> CaseEvent:
+    return _record(
+        case,
+        actor,
+        at,
+        EventKind.MERGED_IN,
+        data={"case": duplicate.pk, "ticket": duplicate.ticket},
+    )
+
+
+def record_attachment(
+    case: Case, actor: Actor, at: datetime, *, attachment_id: int, name: str
+) -> CaseEvent:
+    return _record(
+        case, actor, at, EventKind.ATTACHMENT, note=name, data={"attachment": attachment_id}
+    )
+
+
+def record_escalated(
+    case: Case, actor: Actor, at: datetime, *, reason: str, note: str = ""
+) -> CaseEvent:
+    return _record(case, actor, at, EventKind.ESCALATED, note=note, data={"reason": reason})

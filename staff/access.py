@@ -1,0 +1,69 @@
+"""The one permission-checked way to reach cases. A case outside a user's service units does
+not exist for that user (404, not 403)."""
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import Http404
+
+from complaints.models import Case
+from staff.roles import Role, roles_of
+
+ALL_UNITS = None
+# A user's units and everything below them in the hierarchy (region → UP3 → ULP).
+_UNIT_IDS_SQL = """
+    SELECT DISTINCT unit.id
+    FROM staff_serviceunit unit
+    JOIN staff_serviceunit member_unit
+      ON unit.path = member_unit.path OR unit.path LIKE member_unit.path || '/%%'
+    JOIN staff_staffmember_service_units link ON link.serviceunit_id = member_unit.id
+    JOIN staff_staffmember member ON member.id = link.staffmember_id
+    WHERE member.user_id = %s
+"""
+
+
+def sees_all_units(user) -> bool:
+    return user.is_superuser or Role.MANAGER in roles_of(user)
+
+
+def unit_ids_for(user) -> frozenset[int] | None:
+    """Ids of the service units whose cases ``user`` may see; None means every unit.
+    Computed once per user object (one query)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if sees_all_units(user):
+        return ALL_UNITS
+    cached = getattr(user, "_aduan_unit_ids", None)
+    if cached is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_UNIT_IDS_SQL, [user.pk])
+            cached = frozenset(row[0] for row in cursor.fetchall())
+        user._aduan_unit_ids = cached
+    return cached
+
+
+def scope_cases(user, queryset: QuerySet[Case]) -> QuerySet[Case]:
+    unit_ids = unit_ids_for(user)
+    if unit_ids is ALL_UNITS:
+        return queryset
+    return queryset.filter(service_unit_id__in=unit_ids)
+
+
+def cases_for(user) -> QuerySet[Case]:
+    return scope_cases(user, Case.objects.all())
+
+
+def case_for(user, case_id) -> Case:
+    """The case if ``user`` may see it; Http404 otherwise (also for a malformed id)."""
+    try:
+        case_id = int(case_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    case = (
+        cases_for(user)
+        .select_related("category", "service_unit", "customer")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case

@@ -1,0 +1,38 @@
+"""Personas: two service units (A in WIB, B in WITA) and a user of each role."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from staff.models import ServiceUnit, UnitTimezone
+from staff.roles import Actor, Role
+from tests import factories
+
+
+@dataclass
+class World:
+    unit_a: ServiceUnit
+    unit_b: ServiceUnit
+    agent_a: object
+    agent_b: object
+    supervisor_a: object
+    manager: object
+    technician_a: object  # staff.models.Technician in unit A
+
+    def actor(self, user) -> Actor:
+        return Actor.staff(user)
+
+
+@pytest.fixture
+def world(db) -> World:
+    unit_a = factories.make_unit_tree("JKT", UnitTimezone.WIB)
+    unit_b = factories.make_unit_tree("BAL", UnitTimezone.WITA)
+    return World(
+        unit_a=unit_a,
+        unit_b=unit_b,
+        agent_a=factories.make_user(Role.AGENT, units=[unit_a], username="agent_a"),
+        agent_b=factories.make_user(Role.AGENT, units=[unit_b], username="agent_b"),
+        supervisor_a=factories.make_user(Role.SUPERVISOR, units=[unit_a], username="supervisor_a"),
+        manager=factories.make_user(Role.MANAGER, username="manager"),
+        technician_a=factories.make_technician(unit_a),
+    )
