@@ -393,11 +393,17 @@ class NotificationStatus(models.TextChoices):
 class Notification(models.Model):
     """Outbox: written in the transaction of the change that causes it, delivered by a task."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notifications")
-    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="notifications")
+    # Bot replies and one-time codes belong to no case yet.
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
+    event = models.ForeignKey(
+        CaseEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
     # One notice per (event, recipient): a task that runs twice cannot write or send twice.
     idempotency_key = models.CharField(max_length=100, unique=True)
-    channel = models.CharField(_("kanal"), max_length=12, choices=Channel.choices)
+    # A case channel, or "sms" / "push" for notices that go beside the original channel.
+    channel = models.CharField(_("kanal"), max_length=12)
     recipient = models.CharField(_("penerima"), max_length=254)
     language = models.CharField(max_length=5, default="id")
     template = models.CharField(_("templat"), max_length=40)

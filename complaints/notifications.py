@@ -53,27 +53,32 @@ def render_notice(template: str, case: Case, event: CaseEvent, language: str) ->
         return render_to_string(f"notifications/{template}/{language}.txt", context).strip()
 
 
-def queue_customer_notice(case: Case, event: CaseEvent, template: str) -> Notification | None:
-    """Write the outbox row for ``event`` and deliver it after commit; None when the case
-    has no reachable reporter or side effects are off."""
-    if not effects.enabled():
-        return None
-    channel = notice_channel(case)
-    if channel is None:
-        return None
-    language = "id"
+def queue_message(
+    *,
+    channel: str,
+    recipient: str,
+    body: str,
+    idempotency_key: str,
+    template: str = "reply",
+    language: str = "id",
+    case: Case | None = None,
+    event: CaseEvent | None = None,
+) -> Notification:
+    """Write one outbox row (once per idempotency key) and deliver it after commit. Every
+    outbound message goes through here: case notices, bot replies, one-time codes."""
+    now = clock.now()
     notification, created = Notification.objects.get_or_create(
-        idempotency_key=f"case-event:{event.pk}:{template}",
+        idempotency_key=idempotency_key,
         defaults={
             "case": case,
             "event": event,
             "channel": channel,
-            "recipient": case.reporter_contact,
+            "recipient": recipient,
             "language": language,
             "template": template,
-            "body": render_notice(template, case, event, language),
-            "created_at": clock.now(),
-            "next_attempt_at": clock.now(),
+            "body": body,
+            "created_at": now,
+            "next_attempt_at": now,
         },
     )
     if created:
@@ -81,3 +86,24 @@ def queue_customer_notice(case: Case, event: CaseEvent, template: str) -> Notifi
 
         transaction.on_commit(lambda: deliver_notification.delay(notification.pk))
     return notification
+
+
+def queue_customer_notice(case: Case, event: CaseEvent, template: str) -> Notification | None:
+    """Tell the reporter about ``event`` on their channel; None when the case has no reachable
+    reporter or side effects are off."""
+    if not effects.enabled():
+        return None
+    channel = notice_channel(case)
+    if channel is None:
+        return None
+    language = "id"
+    return queue_message(
+        channel=channel,
+        recipient=case.reporter_contact,
+        body=render_notice(template, case, event, language),
+        idempotency_key=f"case-event:{event.pk}:{template}",
+        template=template,
+        language=language,
+        case=case,
+        event=event,
+    )
