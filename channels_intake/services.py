@@ -72,7 +72,7 @@ def inbound_process(message_id: int) -> str:
         try:
             with transaction.atomic():
                 result = processor_for(message.channel)(message)
-        except Exception as exc:  # noqa: BLE001 - any failure is recorded, never raised away
+        except Exception as exc:  # any failure is recorded on the row, never raised away
             logger.exception("inbound %s failed", message)
             message.status = InboundStatus.FAILED
             message.error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
