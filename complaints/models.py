@@ -279,6 +279,18 @@ class Case(models.Model):
             models.Index(fields=["customer", "status"], name="case_customer_status"),
             models.Index(fields=["technician", "status"], name="case_technician_status"),
             models.Index(fields=["-created_at", "-id"], name="case_newest_first"),
+            # The open queue of a user who sees every unit, by SLA due time.
+            models.Index(
+                fields=["resolution_due_at", "id"],
+                name="case_open_due",
+                condition=Q(status__in=sorted(OPEN_STATES)),
+            ),
+            models.Index(fields=["assigned_agent", "status"], name="case_agent_status"),
+            # Console search: a caller's number as given, a passer-by's name.
+            models.Index(fields=["reporter_contact"], name="case_reporter_contact"),
+            GinIndex(
+                OpClass(Upper("reporter_name"), name="gin_trgm_ops"), name="case_reporter_name_trgm"
+            ),
         ]
 
     def __str__(self) -> str:
