@@ -100,3 +100,15 @@ def record_escalated(
     case: Case, actor: Actor, at: datetime, *, reason: str, note: str = ""
 ) -> CaseEvent:
     return _record(case, actor, at, EventKind.ESCALATED, note=note, data={"reason": reason})
+
+
+def record_agent_changed(
+    case: Case, actor: Actor, at: datetime, *, previous_id: int | None
+) -> CaseEvent:
+    return _record(
+        case,
+        actor,
+        at,
+        EventKind.AGENT_CHANGED,
+        data={"agent": case.assigned_agent_id, "previous_agent": previous_id},
+    )

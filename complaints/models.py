@@ -312,6 +312,7 @@ class EventKind(models.TextChoices):
     MERGED_IN = "merged_in", _("Kasus lain digabung ke sini")
     ATTACHMENT = "attachment", _("Lampiran")
     ESCALATED = "escalated", _("Eskalasi")
+    AGENT_CHANGED = "agent_changed", _("Agen penanggung jawab berubah")
 
 
 class CaseEvent(models.Model):

@@ -126,6 +126,8 @@ def case_open(
         latitude=latitude,
         longitude=longitude,
         service_unit=unit,
+        # A phone complaint belongs to the agent who logged it until someone takes it over.
+        assigned_agent=actor.user if Role.AGENT in actor.roles else None,
         created_at=at,
         updated_at=at,
         response_due_at=response_due,
@@ -383,3 +385,18 @@ def case_attach(*, actor: Actor, case_id: int, content: bytes, name: str = "") -
     attachment.save(update_fields=["event"])
     _touch(case, at, [])
     return attachment
+
+
+@transaction.atomic
+def case_take(*, actor: Actor, case_id: int, expected_version: int | None = None) -> Case:
+    """The acting agent or supervisor becomes the case's responsible agent."""
+    case = _lock_case(case_id, expected_version)
+    _require_role(actor, frozenset({Role.AGENT, Role.SUPERVISOR}), case)
+    if case.assigned_agent_id == actor.user.pk:
+        return case
+    at = clock.now()
+    previous = case.assigned_agent_id
+    case.assigned_agent = actor.user
+    _touch(case, at, ["assigned_agent"])
+    events.record_agent_changed(case, actor, at, previous_id=previous)
+    return case
