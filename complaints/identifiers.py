@@ -21,13 +21,15 @@ def _digits(value: str) -> str:
     return _SEPARATORS.sub("", value or "")
 
 
+# ASCII digits only ([0-9], not \d, which in Python also matches Arabic-Indic or full-width
+# digits): the database constraints accept nothing else.
 def validate_id_pelanggan(value: str) -> None:
-    if not re.fullmatch(rf"\d{{{ID_PELANGGAN_LENGTH}}}", value or ""):
+    if not re.fullmatch(rf"[0-9]{{{ID_PELANGGAN_LENGTH}}}", value or ""):
         raise ValidationError(INVALID_ID_PELANGGAN, code="invalid_id_pelanggan")
 
 
 def validate_meter_number(value: str) -> None:
-    if not re.fullmatch(rf"\d{{{METER_NUMBER_LENGTH}}}", value or ""):
+    if not re.fullmatch(rf"[0-9]{{{METER_NUMBER_LENGTH}}}", value or ""):
         raise ValidationError(INVALID_METER_NUMBER, code="invalid_meter_number")
 
 

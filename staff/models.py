@@ -1,5 +1,6 @@
 """Service units, staff memberships and technicians."""
 
+from datetime import time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -25,6 +26,14 @@ class UnitTimezone(models.TextChoices):
 PARENT_KIND = {UnitKind.AREA: UnitKind.REGION, UnitKind.OFFICE: UnitKind.AREA}
 
 
+def default_work_start() -> time:
+    return time(8, 0)
+
+
+def default_work_end() -> time:
+    return time(16, 0)
+
+
 class ServiceUnit(models.Model):
     code = models.CharField(_("kode"), max_length=20, unique=True)
     name = models.CharField(_("nama"), max_length=120)
@@ -45,9 +54,10 @@ class ServiceUnit(models.Model):
     )
     latitude = models.FloatField(_("lintang"), null=True, blank=True)
     longitude = models.FloatField(_("bujur"), null=True, blank=True)
-    # Back-office SLA clocks run on these hours (local time of the unit).
-    work_start = models.TimeField(_("jam kerja mulai"), default="08:00")
-    work_end = models.TimeField(_("jam kerja selesai"), default="16:00")
+    # Back-office SLA clocks run on these hours (local time of the unit). Defaults are time
+    # objects: a string default stays a string on an unsaved instance and breaks the SLA maths.
+    work_start = models.TimeField(_("jam kerja mulai"), default=default_work_start)
+    work_end = models.TimeField(_("jam kerja selesai"), default=default_work_end)
     neighbours = models.ManyToManyField(
         "self", verbose_name=_("unit tetangga"), blank=True, symmetrical=True
     )
