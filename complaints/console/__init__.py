@@ -1,0 +1,1 @@
+"""The agent console: custom admin pages over the complaints services."""

@@ -1,0 +1,191 @@
+"""Reads. Each function owns the shape of its query (joins, limits, indexes it relies on)."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from complaints import clock
+from complaints.identifiers import ID_PELANGGAN_LENGTH, METER_NUMBER_LENGTH, normalize_phone
+from complaints.models import Case, CaseEvent, Customer, CustomerContact
+from complaints.tickets import normalize_ticket_number
+from complaints.workflow import OPEN_STATES, PAUSED_STATES
+from staff.access import unit_ids_for
+from staff.models import Technician
+
+CUSTOMER_SEARCH_LIMIT = 10
+# Numbers shorter than this match too many customers to be useful while typing.
+MIN_NUMBER_PREFIX = 4
+MIN_NAME_FRAGMENT = 3
+_NUMBER = re.compile(r"^\+?[0-9][0-9\s.\-]*$")
+
+
+class SlaState:
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BREACHED = "breached"
+    PAUSED = "paused"
+    DONE = "done"
+
+
+SLA_LABELS = {
+    SlaState.ON_TRACK: _("Sesuai target"),
+    SlaState.AT_RISK: _("Berisiko"),
+    SlaState.BREACHED: _("Terlampaui"),
+    SlaState.PAUSED: _("Dijeda"),
+    SlaState.DONE: _("Selesai"),
+}
+
+
+def customers_for(user) -> QuerySet[Customer]:
+    unit_ids = unit_ids_for(user)
+    customers = Customer.objects.all()
+    if unit_ids is not None:
+        customers = customers.filter(service_unit_id__in=unit_ids)
+    return customers
+
+
+def customer_search(*, user, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list[Customer]:
+    """Customers an agent is looking for while the caller waits: by ID pelanggan or meter
+    number prefix, by phone number, or by part of the name. Every branch is served by an index
+    (pattern-ops B-tree prefixes, exact contact value, trigram on UPPER(name))."""
+    query = query.strip()
+    customers = customers_for(user).select_related("service_unit")
+    if _NUMBER.match(query):
+        digits = re.sub(r"[^0-9]", "", query)
+        if len(digits) < MIN_NUMBER_PREFIX:
+            return []
+        matches = Q(id_pelanggan__startswith=digits) | Q(meter_number__startswith=digits)
+        phone = _as_phone(query)
+        if phone:
+            matches |= Q(pk__in=CustomerContact.objects.filter(value=phone).values("customer_id"))
+        return list(customers.filter(matches).order_by("id_pelanggan")[:limit])
+    if len(query) < MIN_NAME_FRAGMENT:
+        return []
+    return list(customers.filter(name__icontains=query).order_by("name", "pk")[:limit])
+
+
+def _as_phone(text: str) -> str | None:
+    try:
+        return normalize_phone(text)
+    except ValidationError:
+        return None
+
+
+def open_cases_of_customer(customer: Customer, *, limit: int = 20) -> list[Case]:
+    return list(
+        customer.cases.filter(status__in=OPEN_STATES)
+        .select_related("category")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def open_case_of_same_category(customer: Customer | None, category_id: int) -> Case | None:
+    """The duplicate an agent should add a note to instead of opening a second case."""
+    if customer is None:
+        return None
+    return (
+        customer.cases.filter(status__in=OPEN_STATES, category_id=category_id)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class AreaOutage:
+    kind: str  # "incident" or "planned"
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+
+
+def outages_for_area(*, service_unit_id: int, area_code: str = "") -> list[AreaOutage]:
+    """Active outage incidents and planned outages affecting a customer's area.
+
+    Incidents and planned outages are not recorded by this version yet (they come with the
+    outage work): the console shows this list so that feature only has to fill it."""
+    return []
+
+
+def case_timeline(case: Case) -> list[CaseEvent]:
+    return list(case.events.select_related("actor").order_by("-created_at", "-id"))
+
+
+def sla_state(case: Case, *, now: datetime | None = None) -> str:
+    """Where the case stands against its resolution target."""
+    if case.status not in OPEN_STATES:
+        return SlaState.DONE
+    if case.status in PAUSED_STATES:
+        return SlaState.PAUSED
+    now = now or clock.now()
+    due = case.resolution_due_at
+    if due is None:
+        return SlaState.ON_TRACK
+    if now >= due:
+        return SlaState.BREACHED
+    if now >= case.created_at + (due - case.created_at) * 0.8:
+        return SlaState.AT_RISK
+    return SlaState.ON_TRACK
+
+
+def technicians_for_case(case: Case, *, query: str = "", limit: int = 20) -> list[Technician]:
+    """Technicians who may take this case: its service unit, with the category's skill."""
+    technicians = Technician.objects.filter(service_unit_id=case.service_unit_id).select_related(
+        "user", "service_unit"
+    )
+    if case.category.skill:
+        technicians = technicians.filter(skills__contains=[case.category.skill])
+    if query:
+        technicians = technicians.filter(
+            Q(user__first_name__icontains=query)
+            | Q(user__last_name__icontains=query)
+            | Q(user__username__icontains=query)
+        )
+    return list(technicians.order_by("-on_shift", "open_jobs", "user__username")[:limit])
+
+
+def case_by_ticket(*, user, text: str) -> Case | None:
+    """A case the user may see, by a ticket number as typed."""
+    ticket = normalize_ticket_number(text)
+    if ticket is None:
+        return None
+    unit_ids = unit_ids_for(user)
+    cases = Case.objects.filter(ticket=ticket)
+    if unit_ids is not None:
+        cases = cases.filter(service_unit_id__in=unit_ids)
+    return cases.first()
+
+
+def search_cases(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
+    """The console's search box. The shape of the term picks one indexed lookup: a ticket, a
+    12-digit ID pelanggan, an 11-digit meter number, a phone number, a number prefix, or
+    part of a name (trigram indexes on UPPER(name))."""
+    term = term.strip()
+    if not term:
+        return cases
+    ticket = normalize_ticket_number(term)
+    if ticket is not None:
+        return cases.filter(ticket=ticket)
+    if _NUMBER.match(term):
+        digits = re.sub(r"[^0-9]", "", term)
+        phone = _as_phone(term) if digits.startswith(("0", "62")) else None
+        matches = Q(customer__id_pelanggan__startswith=digits) | Q(
+            customer__meter_number__startswith=digits
+        )
+        if len(digits) == ID_PELANGGAN_LENGTH:
+            matches = Q(customer__id_pelanggan=digits)
+        elif len(digits) == METER_NUMBER_LENGTH and not phone:
+            matches = Q(customer__meter_number=digits)
+        if phone:
+            matches |= Q(reporter_contact=phone) | Q(
+                customer_id__in=CustomerContact.objects.filter(value=phone).values("customer_id")
+            )
+        if len(digits) < MIN_NUMBER_PREFIX:
+            return cases.none()
+        return cases.filter(matches)
+    if len(term) < MIN_NAME_FRAGMENT:
+        return cases.none()
+    return cases.filter(Q(customer__name__icontains=term) | Q(reporter_name__icontains=term))

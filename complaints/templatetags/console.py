@@ -1,0 +1,28 @@
+from django import template
+
+from complaints.console.times import unit_time as _unit_time
+
+register = template.Library()
+
+
+@register.filter
+def unit_time(moment, unit) -> str:
+    """``{{ case.created_at|unit_time:case.service_unit }}`` → "30 Nov 2026 14:05 WITA"."""
+    return _unit_time(moment, unit)
+
+
+@register.filter
+def time_left(due, now) -> str:
+    """Hours and minutes until ``due`` (negative when past), e.g. "2 j 05 m" / "-0 j 40 m"."""
+    if due is None:
+        return "—"
+    seconds = int((due - now).total_seconds())
+    sign = "-" if seconds < 0 else ""
+    minutes = abs(seconds) // 60
+    return f"{sign}{minutes // 60} j {minutes % 60:02d} m"
+
+
+@register.filter
+def get_field(form, name: str):
+    """``{{ form|get_field:"reason" }}``: a bound field by name (transition forms list theirs)."""
+    return form[name]
