@@ -5,10 +5,12 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config.health import healthz
+from staff.views import set_staff_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("staff/language/", set_staff_language, name="staff_set_language"),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
