@@ -23,6 +23,12 @@ class World:
         return Actor.staff(user)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    # The production hasher costs ~0.3 s per user; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db) -> World:
     unit_a = factories.make_unit_tree("JKT", UnitTimezone.WIB)
