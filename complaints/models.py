@@ -1,6 +1,7 @@
 """Customers, categories, cases and their timeline."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
@@ -19,6 +20,11 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     WEB = "web", _("Formulir web")
     OPEN311 = "open311", _("Open311")
+
+
+class Language(models.TextChoices):
+    INDONESIAN = "id", _("Bahasa Indonesia")
+    ENGLISH = "en", _("English")
 
 
 class Priority(models.IntegerChoices):
@@ -188,6 +194,10 @@ class Case(models.Model):
         _("jenis kontak pelapor"), max_length=12, choices=ContactKind.choices, blank=True
     )
     reporter_contact = models.CharField(_("kontak pelapor"), max_length=254, blank=True)
+    # Notices go out in this language (templates exist in every one of them).
+    reporter_language = models.CharField(
+        _("bahasa pelapor"), max_length=5, choices=Language.choices, default=Language.INDONESIAN
+    )
     description = models.TextField(_("uraian"))
     location_text = models.TextField(_("lokasi"), blank=True)
     latitude = models.FloatField(_("lintang"), null=True, blank=True)
@@ -231,6 +241,27 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
     # Optimistic lock: every write bumps it; a write from a stale page is refused.
     version = models.PositiveIntegerField(_("versi"), default=1)
+    # --- Outage incidents (complaints.incidents) ---
+    # The outage incident this report belongs to: the incident is dispatched, given an ETR
+    # and restored as one; the case is not dispatched on its own while linked.
+    incident = models.ForeignKey(
+        "Incident",
+        verbose_name=_("gangguan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    incident_linked_at = models.DateTimeField(_("ditautkan ke gangguan"), null=True, blank=True)
+    # "Listrik masih padam" after a restoration opens a nested outage that points here.
+    follow_up_of = models.ForeignKey(
+        "self",
+        verbose_name=_("lanjutan dari"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+    )
 
     class Meta:
         verbose_name = _("pengaduan")
@@ -266,6 +297,12 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(ticket__regex=r"^ADU-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$"),
                 name="case_ticket_format",
+            ),
+            # Incident fan-outs pick "cases linked before this change" by the link time.
+            models.CheckConstraint(
+                condition=Q(incident__isnull=True, incident_linked_at__isnull=True)
+                | Q(incident__isnull=False, incident_linked_at__isnull=False),
+                name="case_incident_has_linked_at",
             ),
         ]
         indexes = [
@@ -313,6 +350,8 @@ class EventKind(models.TextChoices):
     ATTACHMENT = "attachment", _("Lampiran")
     ESCALATED = "escalated", _("Eskalasi")
     AGENT_CHANGED = "agent_changed", _("Agen penanggung jawab berubah")
+    INCIDENT_LINKED = "incident_linked", _("Ditautkan ke gangguan")
+    INCIDENT_UNLINKED = "incident_unlinked", _("Dilepas dari gangguan")
 
 
 class CaseEvent(models.Model):
@@ -395,12 +434,17 @@ class Attachment(models.Model):
 
 
 class NotificationStatus(models.TextChoices):
+    # Forward only: pending → sending → sent → delivered → read, or failed. ``unknown`` is a
+    # send that may have reached the provider before a crash; ``superseded`` a notice that a
+    # newer one replaced within the quiet period (never sent).
     PENDING = "pending", _("Menunggu")
     SENDING = "sending", _("Sedang dikirim")
+    UNKNOWN = "unknown", _("Belum pasti (menunggu konfirmasi penyedia)")
     SENT = "sent", _("Terkirim")
     DELIVERED = "delivered", _("Diterima")
     READ = "read", _("Dibaca")
     FAILED = "failed", _("Gagal")
+    SUPERSEDED = "superseded", _("Digantikan pemberitahuan yang lebih baru")
 
 
 class Notification(models.Model):
@@ -421,29 +465,592 @@ class Notification(models.Model):
     language = models.CharField(max_length=5, default="id")
     template = models.CharField(_("templat"), max_length=40)
     body = models.TextField(_("isi"))
+    # Structured parts for providers that need more than the text: WhatsApp template
+    # parameters, the e-mail subject, the push title.
+    context = models.JSONField(_("konteks"), default=dict, blank=True)
     status = models.CharField(
         _("status"),
         max_length=10,
         choices=NotificationStatus.choices,
         default=NotificationStatus.PENDING,
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    provider_message_id = models.CharField(max_length=200, blank=True)
-    last_error = models.TextField(blank=True)
+    # Which provider took the last attempt ("whatsapp", "sms", "local", …): reconciliation
+    # after a crash depends on whether that provider can be asked twice safely.
+    backend = models.CharField(_("penyedia"), max_length=12, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    provider_message_id = models.CharField(_("ID pesan penyedia"), max_length=200, blank=True)
+    last_error = models.TextField(_("galat terakhir"), blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("digantikan oleh"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("dibuat"))
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("percobaan berikutnya"), null=True, blank=True)
+    # When the last attempt started: a row left in "sending" past a timeout lost its worker.
+    claimed_at = models.DateTimeField(_("mulai dikirim"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("diterima"), null=True, blank=True)
+    read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notifikasi")
         verbose_name_plural = _("notifikasi")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=NotificationStatus.SUPERSEDED, superseded_by__isnull=False)
+                | (~Q(status=NotificationStatus.SUPERSEDED) & Q(superseded_by__isnull=True)),
+                name="notification_superseded_iff_superseded_by",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["sent", "delivered", "read"]) | Q(sent_at__isnull=False),
+                name="notification_sent_has_sent_at",
+            ),
+        ]
         indexes = [
+            # The requeue sweep: pending rows whose time has come.
             models.Index(
                 fields=["next_attempt_at"],
                 name="notification_pending_due",
-                condition=Q(status__in=["pending", "sending"]),
+                condition=Q(status="pending"),
+            ),
+            # The reconcile sweep: attempts that never reported back.
+            models.Index(
+                fields=["claimed_at"],
+                name="notification_in_flight",
+                condition=Q(status__in=["sending", "unknown"]),
+            ),
+            # Provider callbacks find the row by the provider's message id.
+            models.Index(
+                fields=["channel", "provider_message_id"],
+                name="notification_provider_id",
+                condition=~Q(provider_message_id=""),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.template} → {self.recipient}"
+
+
+class ChannelWindow(models.Model):
+    """When a customer last wrote to us on a channel. WhatsApp (and Messenger) take free text
+    only within 24 hours of it; outside, only an approved template."""
+
+    channel = models.CharField(_("kanal"), max_length=12)
+    recipient = models.CharField(_("penerima"), max_length=254)
+    last_inbound_at = models.DateTimeField(_("pesan masuk terakhir"))
+
+    class Meta:
+        verbose_name = _("jendela layanan kanal")
+        verbose_name_plural = _("jendela layanan kanal")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "recipient"], name="channel_window_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.recipient} {self.last_inbound_at:%Y-%m-%d %H:%M}"
+
+
+# --- Outage incidents, planned outages, storm mode, service-quality figures -----------------
+# Written only by complaints.incidents (incidents, storm mode) and complaints.tmp (figures);
+# planned outages are a schedule kept in the admin.
+
+
+class IncidentKind(models.TextChoices):
+    FAULT = "fault", _("Gangguan")
+    PLANNED = "planned", _("Pemadaman terencana")
+
+
+class IncidentStatus(models.TextChoices):
+    # The words PLN Mobile shows for a widespread outage: INFO (PADAM MELUAS) → NYALA
+    # BERTAHAP → NYALA → SELESAI.
+    ACTIVE = "active", _("Padam meluas")
+    PARTIAL = "partial", _("Nyala bertahap")
+    RESTORED = "restored", _("Nyala")
+    CLOSED = "closed", _("Selesai")
+    MERGED = "merged", _("Digabung")
+    CANCELLED = "cancelled", _("Dibatalkan")
+
+
+# Reports link to an incident only in these states; at most one per (unit, area key).
+ACTIVE_INCIDENT_STATES = (IncidentStatus.ACTIVE, IncidentStatus.PARTIAL)
+
+
+class PlannedOutage(models.Model):
+    """A scheduled outage (maintenance, network work): shown on the public page, answered by
+    the bot's "informasi pemadaman", and the answer to a complaint made inside its window."""
+
+    service_unit = models.ForeignKey(
+        "staff.ServiceUnit",
+        verbose_name=_("unit layanan"),
+        on_delete=models.PROTECT,
+        related_name="planned_outages",
+    )
+    # Feeder / substation codes (Customer.area_code); empty = the whole unit and those below.
+    area_codes = ArrayField(
+        models.CharField(max_length=30),
+        verbose_name=_("kode gardu/penyulang"),
+        default=list,
+        blank=True,
+        help_text=_("Kosongkan bila seluruh wilayah unit padam. Pisahkan dengan koma."),
+    )
+    starts_at = models.DateTimeField(_("mulai"))
+    ends_at = models.DateTimeField(_("selesai"))
+    # Public text: customers read it on the page, in the bot and in the notice.
+    reason = models.CharField(_("alasan / pekerjaan"), max_length=200)
+    areas_text = models.CharField(
+        _("wilayah terdampak (untuk umum)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Contoh: Jl. Merdeka, Kel. Cikini, RW 01 sampai 05."),
+    )
+    cancelled = models.BooleanField(_("dibatalkan"), default=False)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dibuat oleh"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("pemadaman terencana")
+        verbose_name_plural = _("pemadaman terencana")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="planned_outage_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # Public page, bot and intake: what is on now or soon, per unit.
+            models.Index(
+                fields=["ends_at", "service_unit"],
+                name="planned_outage_upcoming",
+                condition=Q(cancelled=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_unit_id} {self.starts_at:%Y-%m-%d %H:%M}: {self.reason}"
+
+
+class Incident(models.Model):
+    """One outage affecting an area: many reports, one crew, one ETR, one restoration."""
+
+    kind = models.CharField(
+        _("jenis"), max_length=10, choices=IncidentKind.choices, default=IncidentKind.FAULT
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=IncidentStatus.choices, default=IncidentStatus.ACTIVE
+    )
+    service_unit = models.ForeignKey(
+        "staff.ServiceUnit",
+        verbose_name=_("unit layanan"),
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    # What reports are grouped by: "feeder:<area code>", "geo:<first case id>",
+    # "planned:<planned outage id>" or "split:<its first case id>" (unique among active incidents).
+    area_key = models.CharField(_("kunci area"), max_length=80)
+    area_code = models.CharField(_("kode gardu/penyulang"), max_length=30, blank=True)
+    # Reports without an area code join within radius_m of the first report's location.
+    latitude = models.FloatField(_("lintang"), null=True, blank=True)
+    longitude = models.FloatField(_("bujur"), null=True, blank=True)
+    radius_m = models.PositiveIntegerField(_("radius (m)"), default=0)
+    planned_outage = models.ForeignKey(
+        PlannedOutage,
+        verbose_name=_("pemadaman terencana"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+    )
+    # Public description (no personal data): the bot and the public page show it.
+    title = models.CharField(_("judul"), max_length=200, blank=True)
+    etr = models.DateTimeField(_("perkiraan menyala (ETR)"), null=True, blank=True)
+    crew = models.ForeignKey(
+        "staff.Technician",
+        verbose_name=_("regu / teknisi"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+    )
+    crew_assigned_at = models.DateTimeField(_("regu ditugaskan"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("dikonfirmasi"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dikonfirmasi oleh"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("mulai padam"))
+    created_at = models.DateTimeField(_("dibuat"))
+    updated_at = models.DateTimeField(_("diperbarui"))
+    restored_at = models.DateTimeField(_("menyala"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("digabung ke"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_incidents",
+    )
+    split_from = models.ForeignKey(
+        "self",
+        verbose_name=_("dipisah dari"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="split_incidents",
+    )
+    version = models.PositiveIntegerField(_("versi"), default=1)
+
+    class Meta:
+        verbose_name = _("gangguan")
+        verbose_name_plural = _("gangguan")
+        permissions = [
+            ("manage_incident", _("Can confirm, split, merge, restore and close incidents")),
+            ("switch_storm_mode", _("Can switch storm mode of a service unit")),
+            ("view_tmp", _("Can see service-quality (TMP) figures")),
+        ]
+        constraints = [
+            # Two reports arriving at once cannot open two incidents for one area.
+            models.UniqueConstraint(
+                fields=["service_unit", "area_key"],
+                condition=Q(status__in=["active", "partial"]),
+                name="incident_one_active_per_area",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=IncidentStatus.MERGED, merged_into__isnull=False)
+                | (~Q(status=IncidentStatus.MERGED) & Q(merged_into__isnull=True)),
+                name="incident_merged_iff_merged_into",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["restored", "closed"]) | Q(restored_at__isnull=False),
+                name="incident_restored_has_restored_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=IncidentKind.PLANNED, planned_outage__isnull=False)
+                | (~Q(kind=IncidentKind.PLANNED) & Q(planned_outage__isnull=True)),
+                name="incident_planned_iff_planned_outage",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "service_unit", "-started_at"], name="incident_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def code(self) -> str:
+        return f"GGN-{self.pk:06d}" if self.pk else "GGN-?"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_INCIDENT_STATES
+
+
+class IncidentEventKind(models.TextChoices):
+    CREATED = "created", _("Dibuat")
+    CONFIRMED = "confirmed", _("Dikonfirmasi")
+    ETR_SET = "etr_set", _("ETR ditetapkan")
+    CREW_ASSIGNED = "crew_assigned", _("Regu ditugaskan")
+    NO_CREW = "no_crew", _("Tidak ada regu tersedia")
+    PARTIAL = "partial", _("Nyala bertahap")
+    RESTORED = "restored", _("Nyala")
+    CLOSED = "closed", _("Ditutup")
+    CANCELLED = "cancelled", _("Dibatalkan")
+    MERGED = "merged", _("Digabung ke gangguan lain")
+    MERGED_IN = "merged_in", _("Gangguan lain digabung ke sini")
+    SPLIT = "split", _("Laporan dipisah ke gangguan baru")
+    SPLIT_FROM = "split_from", _("Dibuat dari pemisahan")
+    CASE_LINKED = "case_linked", _("Laporan ditautkan")
+    CASE_UNLINKED = "case_unlinked", _("Laporan dilepas")
+
+
+class IncidentEvent(models.Model):
+    """Append-only history of an incident (a trigger refuses changes, except recording that a
+    change's notices and case updates have all been written: ``fanout_done_at``)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="events")
+    created_at = models.DateTimeField(_("waktu"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pelaku"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("label pelaku"), max_length=60, blank=True)
+    kind = models.CharField(_("jenis"), max_length=20, choices=IncidentEventKind.choices)
+    from_status = models.CharField(
+        _("dari status"), max_length=10, choices=IncidentStatus.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("ke status"), max_length=10, choices=IncidentStatus.choices, blank=True
+    )
+    note = models.TextField(_("catatan"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    # Set when every linked case has been updated and told; the sweep redoes the rest.
+    fanout_done_at = models.DateTimeField(_("pemberitahuan selesai"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("peristiwa gangguan")
+        verbose_name_plural = _("peristiwa gangguan")
+        indexes = [
+            models.Index(fields=["incident", "-created_at", "-id"], name="incident_event_timeline"),
+            models.Index(
+                fields=["created_at"],
+                name="incident_event_fanout_due",
+                condition=Q(fanout_done_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class StormSwitch(models.Model):
+    """Storm mode of a service unit (and the units below it) switched on or off: who, why,
+    when. Append-only; the latest row of a unit is its state."""
+
+    service_unit = models.ForeignKey(
+        "staff.ServiceUnit",
+        verbose_name=_("unit layanan"),
+        on_delete=models.PROTECT,
+        related_name="storm_switches",
+    )
+    created_at = models.DateTimeField(_("waktu"))
+    turned_on = models.BooleanField(_("dinyalakan"))
+    automatic = models.BooleanField(_("otomatis"), default=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pelaku"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("label pelaku"), max_length=60, blank=True)
+    reason = models.TextField(_("alasan"))
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("mode badai")
+        verbose_name_plural = _("mode badai")
+        indexes = [
+            models.Index(fields=["service_unit", "-created_at", "-id"], name="storm_switch_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_unit_id} {'ON' if self.turned_on else 'OFF'} {self.created_at:%c}"
+
+
+class TmpThreshold(models.Model):
+    """Service-quality levels (Tingkat Mutu Pelayanan) a unit must meet; exceeding them makes
+    a customer eligible for compensation. A unit uses its own row, else its nearest parent's,
+    else the row without a unit (the default)."""
+
+    service_unit = models.ForeignKey(
+        "staff.ServiceUnit",
+        verbose_name=_("unit layanan"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Kosongkan untuk nilai bawaan semua unit."),
+    )
+    max_response_minutes = models.PositiveIntegerField(
+        _("kecepatan menanggapi pengaduan gangguan (menit)")
+    )
+    max_outage_minutes = models.PositiveIntegerField(_("lama gangguan per bulan (menit)"))
+    max_outage_count = models.PositiveIntegerField(_("jumlah gangguan per bulan"))
+    note = models.CharField(_("dasar penetapan"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("ambang TMP")
+        verbose_name_plural = _("ambang TMP")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_unit"], nulls_distinct=False, name="tmp_threshold_one_per_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.service_unit or _("bawaan"))
+
+
+class TmpCustomerMonth(models.Model):
+    """A customer's outage figures for one month (local month of their unit), rebuilt from
+    cases and incidents by complaints.tmp; the flags compare them with the unit's levels."""
+
+    month = models.DateField(_("bulan"))
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("pelanggan"), on_delete=models.CASCADE, related_name="+"
+    )
+    service_unit = models.ForeignKey(
+        "staff.ServiceUnit",
+        verbose_name=_("unit layanan"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    outage_count = models.PositiveIntegerField(_("jumlah gangguan"), default=0)
+    outage_minutes = models.PositiveIntegerField(_("lama gangguan (menit)"), default=0)
+    responses = models.PositiveIntegerField(_("pengaduan gangguan ditanggapi"), default=0)
+    response_minutes_total = models.PositiveIntegerField(_("total menit tanggapan"), default=0)
+    response_minutes_max = models.PositiveIntegerField(_("tanggapan terlama (menit)"), default=0)
+    exceeds_response = models.BooleanField(_("melampaui kecepatan tanggapan"), default=False)
+    exceeds_duration = models.BooleanField(_("melampaui lama gangguan"), default=False)
+    exceeds_count = models.BooleanField(_("melampaui jumlah gangguan"), default=False)
+    computed_at = models.DateTimeField(_("dihitung"))
+
+    class Meta:
+        verbose_name = _("TMP pelanggan per bulan")
+        verbose_name_plural = _("TMP pelanggan per bulan")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "customer"], name="tmp_customer_month_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["month", "service_unit"], name="tmp_month_unit"),
+            models.Index(
+                fields=["month", "service_unit"],
+                name="tmp_month_unit_flagged",
+                condition=Q(exceeds_response=True)
+                | Q(exceeds_duration=True)
+                | Q(exceeds_count=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.customer_id}"
+
+    @property
+    def eligible(self) -> bool:
+        return self.exceeds_response or self.exceeds_duration or self.exceeds_count
+
+
+# =============================================================================================
+# API v1, Open311 and outbound webhooks (issue 8: complaints.api, channels_intake.open311,
+# complaints.webhooks). API tokens and Open311 keys are kept only as SHA-256 hashes (a database
+# dump gives no working credential); webhook secrets stay readable because every delivery is
+# signed with them.
+# =============================================================================================
+
+
+class ApiToken(models.Model):
+    """A staff user's key for /api/v1/ (``Authorization: Bearer <key>``). It acts as its user:
+    the same roles and service units as in the console."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pengguna"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("nama"), max_length=80, help_text=_("Untuk apa token ini dipakai."))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the key, so a holder can tell which token they have.
+    key_prefix = models.CharField(_("awalan kunci"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("dibuat"))
+    expires_at = models.DateTimeField(_("kedaluwarsa"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("token API staf")
+        verbose_name_plural = _("token API staf")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="api_token_key_hash_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_prefix}… ({self.name})"
+
+
+class Open311Client(models.Model):
+    """An application that reports through Open311 GeoReport v2 (``api_key``)."""
+
+    name = models.CharField(_("nama aplikasi"), max_length=120)
+    contact = models.CharField(_("kontak pengelola"), max_length=254, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_prefix = models.CharField(_("awalan kunci"), max_length=12, editable=False)
+    active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(_("dibuat"))
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("klien Open311")
+        verbose_name_plural = _("klien Open311")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="open311_client_key_hash_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookSubscription(models.Model):
+    """An integrator's URL that receives case events, signed with ``secret`` (HMAC-SHA256)
+    and delivered through the outbox (complaints.webhooks, complaints.outbound.webhook)."""
+
+    name = models.CharField(_("nama"), max_length=120)
+    url = models.URLField(_("URL tujuan"), max_length=500)
+    secret = models.CharField(_("rahasia penandatanganan"), max_length=64, editable=False)
+    # EventKind values to send; empty = every kind. No choices on the column: a new event kind
+    # must not need a migration of this table (the admin form offers the current kinds).
+    events = ArrayField(
+        models.CharField(max_length=20),
+        verbose_name=_("jenis peristiwa"),
+        default=list,
+        blank=True,
+        help_text=_("Kosongkan untuk semua jenis peristiwa."),
+    )
+    # Only cases of this unit and the units below it; empty = every unit.
+    service_unit = models.ForeignKey(
+        "staff.ServiceUnit",
+        verbose_name=_("unit layanan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Kosongkan untuk pengaduan semua unit."),
+    )
+    active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(_("dibuat"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dibuat oleh"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("langganan webhook")
+        verbose_name_plural = _("langganan webhook")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url__startswith="https://") | Q(url__startswith="http://"),
+                name="webhook_subscription_http_url",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
