@@ -3,6 +3,7 @@ processing runs in the ``intake`` queue after commit."""
 
 import logging
 import traceback
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 
@@ -32,9 +33,15 @@ def inbound_receive(
     headers: dict[str, str] | None = None,
     content_type: str = "",
     remote_addr: str | None = None,
+    error: str = "",
+    enqueue: bool = True,
 ) -> tuple[InboundMessage, bool]:
     """Store one delivery verbatim; (row, created). A repeat delivery returns the first row
-    and enqueues nothing."""
+    and enqueues nothing.
+
+    ``error``: the delivery is authentic but unusable as it stands (malformed JSON): it is
+    kept as failed, with the reason, for staff to read. ``enqueue=False``: the caller processes
+    the row itself (a batch handing out its messages in order)."""
     try:
         with transaction.atomic():
             message = InboundMessage.objects.create(
@@ -45,16 +52,26 @@ def inbound_receive(
                 content_type=content_type[:200],
                 remote_addr=remote_addr,
                 received_at=clock.now(),
+                status=InboundStatus.FAILED if error else InboundStatus.RECEIVED,
+                error=error[:4000],
             )
     except IntegrityError:
         existing = InboundMessage.objects.get(
             channel=channel, provider_message_id=provider_message_id[:255]
         )
         return existing, False
+    if enqueue and not error:
+        _enqueue(message.pk)
+    return message, True
+
+
+def _enqueue(message_id: int) -> None:
     from channels_intake.tasks import process_inbound
 
-    transaction.on_commit(lambda: process_inbound.delay(message.pk))
-    return message, True
+    # robust: the row is committed whatever the broker does; a failed publish is logged and
+    # the sweep (requeue_unprocessed_inbound) picks the row up later. The provider still gets
+    # its 200 — the message is safe in the database.
+    transaction.on_commit(lambda: process_inbound.delay(message_id), robust=True)
 
 
 def inbound_process(message_id: int) -> str:
@@ -90,13 +107,23 @@ def inbound_process(message_id: int) -> str:
 
 def inbound_reprocess(message_ids: list[int]) -> int:
     """Queue failed messages again (the admin's "re-process" action)."""
-    from channels_intake.tasks import process_inbound
-
     ids = list(
         InboundMessage.objects.filter(
             pk__in=message_ids, status__in=[InboundStatus.FAILED, InboundStatus.RECEIVED]
         ).values_list("pk", flat=True)
     )
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: process_inbound.delay(pk))
+        _enqueue(pk)
     return len(ids)
+
+
+def unprocessed_inbound_ids(*, older_than: timedelta, limit: int = 500) -> list[int]:
+    """Rows still waiting for their first processing after ``older_than``: their task was
+    lost (a crash between commit and publish, a broker outage). Failed rows wait for staff."""
+    return list(
+        InboundMessage.objects.filter(
+            status=InboundStatus.RECEIVED, received_at__lte=clock.now() - older_than
+        )
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,1 @@
+"""The conversation engine shared by WhatsApp and Meta DMs (see ``engine``)."""
