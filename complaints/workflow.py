@@ -118,15 +118,16 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         S.ON_SITE,
         S.RESOLVED,
-        FIELD,
+        FIELD | {Role.SYSTEM},
         required=(RESOLUTION,),
         effects=(Effect.NOTIFY_CUSTOMER, Effect.RELEASE_TECHNICIAN),
     ),
-    # Back-office work is resolved at the desk, without a technician.
+    # Back-office work is resolved at the desk, without a technician. (The system: an outage
+    # incident's restoration, below.)
     Transition(
         S.VERIFIED,
         S.RESOLVED,
-        STAFF_DESK,
+        STAFF_DESK | {Role.SYSTEM},
         required=(RESOLUTION,),
         effects=(Effect.NOTIFY_CUSTOMER,),
     ),
@@ -162,6 +163,22 @@ TRANSITIONS: tuple[Transition, ...] = (
             effects=(Effect.NOTIFY_CUSTOMER, Effect.RELEASE_TECHNICIAN),
         )
         for source in (S.RECEIVED, S.VERIFIED, S.WAITING_CUSTOMER, S.ASSIGNED, S.REOPENED)
+    ),
+    # --- Outage incidents (complaints.incidents, issue 6) ---
+    # Restoring an incident resolves every linked report in one step, whatever open state it
+    # is in: received / waiting / reopened ones through "verified" (edges above), and a
+    # technician sent to one report before it joined the incident is released here. Only the
+    # system does it; the restoration itself is the supervisor's or crew's, recorded on the
+    # incident, and the incident's notice replaces the per-case ones.
+    *(
+        Transition(
+            source,
+            S.RESOLVED,
+            frozenset({Role.SYSTEM}),
+            required=(RESOLUTION,),
+            effects=(Effect.NOTIFY_CUSTOMER, Effect.RELEASE_TECHNICIAN),
+        )
+        for source in (S.ASSIGNED, S.DISPATCHED)
     ),
 )
 
