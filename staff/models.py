@@ -149,3 +149,136 @@ class Technician(models.Model):
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+
+# --- Dashboard rollups (staff.dashboards) ---------------------------------------------------------
+# Derived data, rebuilt from complaints_case by staff.dashboards.rollups; nothing else writes
+# them. Days are local days of the case's service unit (WIB/WITA/WIT), never UTC days.
+
+
+class RollupKind(models.TextChoices):
+    FULL = "full", _("Seluruh riwayat")
+    RECENT = "recent", _("Hari-hari terakhir")
+
+
+class DurationMetric(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("Respons pertama")
+    RESOLUTION = "resolution", _("Penyelesaian")
+
+
+class DashboardRollupRun(models.Model):
+    """One run of the rollup refresh: the dashboards show how fresh their figures are."""
+
+    kind = models.CharField(_("jenis"), max_length=10, choices=RollupKind.choices)
+    started_at = models.DateTimeField(_("mulai"))
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    # Local days from this one on were rebuilt (None for a full run: every day).
+    first_day = models.DateField(_("hari pertama"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("baris"), default=0)
+
+    class Meta:
+        verbose_name = _("pembaruan ringkasan dasbor")
+        verbose_name_plural = _("pembaruan ringkasan dasbor")
+        indexes = [models.Index(fields=["kind", "-started_at"], name="rollup_run_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class RollupPeriod(models.TextChoices):
+    DAY = "day", _("Hari")
+    WEEK = "week", _("Minggu")
+
+
+class CaseRollup(models.Model):
+    """Cases per (period, service unit, channel, category): a local day, or a week (Monday to
+    Sunday, ``day`` is its Monday) summed from the day rows so that long ranges read a
+    seventh of the rows.
+
+    ``received`` counts cases by the day they were created; the first-response columns count
+    cases by the day of their first response, the resolution columns cases (now resolved or
+    closed) by the day they were resolved. Seconds are sums, for averages."""
+
+    period = models.CharField(_("periode"), max_length=4, choices=RollupPeriod.choices)
+    day = models.DateField(_("hari"))
+    service_unit = models.ForeignKey(
+        ServiceUnit, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit layanan")
+    )
+    channel = models.CharField(_("kanal"), max_length=12)
+    category = models.ForeignKey(
+        "complaints.Category",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("kategori"),
+    )
+    received = models.PositiveIntegerField(_("diterima"), default=0)
+    responded = models.PositiveIntegerField(_("direspons"), default=0)
+    responded_on_time = models.PositiveIntegerField(_("direspons tepat waktu"), default=0)
+    response_seconds = models.BigIntegerField(_("total detik respons"), default=0)
+    resolved = models.PositiveIntegerField(_("diselesaikan"), default=0)
+    resolved_on_time = models.PositiveIntegerField(_("diselesaikan tepat waktu"), default=0)
+    resolution_seconds = models.BigIntegerField(_("total detik penyelesaian"), default=0)
+
+    class Meta:
+        verbose_name = _("ringkasan pengaduan")
+        verbose_name_plural = _("ringkasan pengaduan")
+        constraints = [
+            # Also the index every dashboard query uses: a period, a range of days, then units.
+            models.UniqueConstraint(
+                fields=["period", "day", "service_unit", "channel", "category"],
+                name="case_rollup_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.day} {self.service_unit_id} {self.channel} {self.category_id}"
+
+
+class DurationHistogram(models.Model):
+    """How many first responses / resolutions of a (period, service unit) took how long, in
+    the fixed buckets of staff.dashboards.metrics.DURATION_EDGES_MINUTES: percentiles over any
+    range are read from the summed buckets. Kept per unit, not per channel and category,
+    because the dashboard shows percentiles per unit only (40x fewer arrays)."""
+
+    period = models.CharField(_("periode"), max_length=4, choices=RollupPeriod.choices)
+    day = models.DateField(_("hari"))
+    service_unit = models.ForeignKey(
+        ServiceUnit, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit layanan")
+    )
+    metric = models.CharField(_("ukuran"), max_length=20, choices=DurationMetric.choices)
+    counts = ArrayField(models.PositiveIntegerField(), verbose_name=_("jumlah per rentang"))
+
+    class Meta:
+        verbose_name = _("histogram durasi")
+        verbose_name_plural = _("histogram durasi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "day", "service_unit", "metric"],
+                name="duration_histogram_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.day} {self.service_unit_id} {self.metric}"
+
+
+class UnitCustomerCount(models.Model):
+    """Customers registered directly on a service unit, counted by the full rollup run (once a
+    day): the denominator of complaints per 1,000 customers."""
+
+    service_unit = models.OneToOneField(
+        ServiceUnit,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("unit layanan"),
+    )
+    customers = models.PositiveIntegerField(_("pelanggan"))
+    counted_at = models.DateTimeField(_("dihitung"))
+
+    class Meta:
+        verbose_name = _("jumlah pelanggan unit")
+        verbose_name_plural = _("jumlah pelanggan unit")
+
+    def __str__(self) -> str:
+        return f"{self.service_unit_id}: {self.customers}"
