@@ -4,11 +4,11 @@ import django.contrib.postgres.indexes
 import django.db.models.deletion
 import django.db.models.functions.text
 from django.conf import settings
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 import complaints.identifiers
 import complaints.models
+import complaints.trigram
 
 
 class Migration(migrations.Migration):
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
+        complaints.trigram.TrigramExtensionIfAvailable(),
         migrations.CreateModel(
             name="Case",
             fields=[
@@ -622,7 +622,7 @@ class Migration(migrations.Migration):
                 opclasses=["varchar_pattern_ops"],
             ),
         ),
-        migrations.AddIndex(
+        complaints.trigram.AddTrigramIndex(
             model_name="customer",
             index=django.contrib.postgres.indexes.GinIndex(
                 django.contrib.postgres.indexes.OpClass(

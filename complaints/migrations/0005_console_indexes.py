@@ -2,6 +2,8 @@ import django.contrib.postgres.indexes
 import django.db.models.functions.text
 from django.db import migrations, models
 
+import complaints.trigram
+
 
 class Migration(migrations.Migration):
     dependencies = [("complaints", "0004_outbox_for_any_message")]
@@ -36,7 +38,7 @@ class Migration(migrations.Migration):
             model_name="case",
             index=models.Index(fields=["reporter_contact"], name="case_reporter_contact"),
         ),
-        migrations.AddIndex(
+        complaints.trigram.AddTrigramIndex(
             model_name="case",
             index=django.contrib.postgres.indexes.GinIndex(
                 django.contrib.postgres.indexes.OpClass(

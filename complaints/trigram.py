@@ -1,0 +1,55 @@
+"""Migration operations for the trigram (pg_trgm) name-search indexes, which a server without
+the extension skips instead of failing.
+
+The embedded PostgreSQL that runs when ``DATABASE_URL`` is unset (pgserver) is built without
+PostgreSQL's contrib modules, so ``CREATE EXTENSION pg_trgm`` is impossible there. Name search
+is ``icontains`` (``UPPER(name) LIKE``) either way: with the extension the GIN indexes serve it,
+without them it scans, which is fine at a laptop's data size. The migration state is the same
+in both cases, so ``makemigrations --check`` sees no difference.
+"""
+
+import logging
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+logger = logging.getLogger(__name__)
+
+TRIGRAM = "pg_trgm"
+SKIPPED = "PostgreSQL here has no %s extension: skipping %s (name search will scan)."
+
+
+def _exists(schema_editor, sql: str, name: str) -> bool:
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(sql, [name])
+        return cursor.fetchone() is not None
+
+
+def trigram_available(schema_editor) -> bool:
+    return _exists(schema_editor, "SELECT 1 FROM pg_available_extensions WHERE name = %s", TRIGRAM)
+
+
+def trigram_installed(schema_editor) -> bool:
+    return _exists(schema_editor, "SELECT 1 FROM pg_extension WHERE extname = %s", TRIGRAM)
+
+
+class TrigramExtensionIfAvailable(TrigramExtension):
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if not trigram_available(schema_editor):
+            logger.warning(SKIPPED, TRIGRAM, "the extension")
+            return
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+
+class AddTrigramIndex(migrations.AddIndex):
+    """``AddIndex`` for an index using ``gin_trgm_ops``; created only where pg_trgm is."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if not trigram_installed(schema_editor):
+            logger.warning(SKIPPED, TRIGRAM, self.index.name)
+            return
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if _exists(schema_editor, "SELECT 1 FROM pg_indexes WHERE indexname = %s", self.index.name):
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
