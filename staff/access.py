@@ -10,11 +10,13 @@ from staff.roles import Role, roles_of
 
 ALL_UNITS = None
 # A user's units and everything below them in the hierarchy (region → UP3 → ULP).
+# starts_with, not LIKE: a "_" or "%" in a unit code would be a wildcard in a LIKE pattern
+# (a member of "Q_1" would see the cases of "QX1").
 _UNIT_IDS_SQL = """
     SELECT DISTINCT unit.id
     FROM staff_serviceunit unit
     JOIN staff_serviceunit member_unit
-      ON unit.path = member_unit.path OR unit.path LIKE member_unit.path || '/%%'
+      ON unit.path = member_unit.path OR starts_with(unit.path, member_unit.path || '/')
     JOIN staff_staffmember_service_units link ON link.serviceunit_id = member_unit.id
     JOIN staff_staffmember member ON member.id = link.staffmember_id
     WHERE member.user_id = %s
