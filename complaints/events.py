@@ -2,14 +2,18 @@
 
 from datetime import datetime
 
+from complaints import webhooks
 from complaints.models import Case, CaseEvent, EventKind
 from staff.roles import Actor
 
 
 def _record(case: Case, actor: Actor, at: datetime, kind: str, **fields) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case, created_at=at, actor=actor.user, actor_label=actor.label, kind=kind, **fields
     )
+    # Issue 8: integrators' webhook deliveries, queued in this same transaction (outbox rows).
+    webhooks.queue_case_event(event)
+    return event
 
 
 def record_created(case: Case, actor: Actor, at: datetime) -> CaseEvent:

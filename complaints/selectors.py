@@ -4,17 +4,19 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock
 from complaints.identifiers import ID_PELANGGAN_LENGTH, METER_NUMBER_LENGTH, normalize_phone
-from complaints.models import Case, CaseEvent, Customer, CustomerContact
+from complaints.models import Case, CaseEvent, Category, Customer, CustomerContact
 from complaints.tickets import normalize_ticket_number
 from complaints.workflow import OPEN_STATES, PAUSED_STATES
 from staff.access import unit_ids_for
-from staff.models import Technician
+from staff.models import ServiceUnit, Technician
 
 CUSTOMER_SEARCH_LIMIT = 10
 # Numbers shorter than this match too many customers to be useful while typing.
@@ -46,6 +48,28 @@ def customers_for(user) -> QuerySet[Customer]:
     if unit_ids is not None:
         customers = customers.filter(service_unit_id__in=unit_ids)
     return customers
+
+
+def customer_for(user, customer_id) -> Customer:
+    """The customer if ``user`` may see them (their unit is the user's); Http404 otherwise."""
+    try:
+        customer_id = int(customer_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    customer = (
+        customers_for(user)
+        .select_related("service_unit")
+        .prefetch_related("contacts")
+        .filter(pk=customer_id)
+        .first()
+    )
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def active_categories() -> QuerySet[Category]:
+    return Category.objects.filter(active=True).order_by("sort_order", "code")
 
 
 def customer_search(*, user, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> list[Customer]:
@@ -99,15 +123,34 @@ class AreaOutage:
     kind: str  # "incident" or "planned"
     title: str
     starts_at: datetime | None
-    ends_at: datetime | None
+    ends_at: datetime | None  # planned end, or the incident's ETR
+    # --- Issue 6: what the console needs to link a caller in one click and read the ETR ---
+    incident_id: int | None = None
+    code: str = ""
+    status_label: str = ""
+    reports: int = 0
+    etr_text: str = ""  # the ETR in the unit's time ("5 Mar 2026 14:30 WIB")
 
 
 def outages_for_area(*, service_unit_id: int, area_code: str = "") -> list[AreaOutage]:
-    """Active outage incidents and planned outages affecting a customer's area.
+    """Active outage incidents and planned outages (now or within a day) affecting a
+    customer's area: complaints.incident_selectors.area_outages owns the query."""
+    from complaints.incident_selectors import area_outages
 
-    Incidents and planned outages are not recorded by this version yet (they come with the
-    outage work): the console shows this list so that feature only has to fill it."""
-    return []
+    return [
+        AreaOutage(
+            kind=row.kind,
+            title=row.title,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            incident_id=row.incident_id,
+            code=row.code,
+            status_label=row.status_label,
+            reports=row.reports,
+            etr_text=row.etr_text,
+        )
+        for row in area_outages(service_unit_id=service_unit_id, area_code=area_code)
+    ]
 
 
 def case_timeline(case: Case) -> list[CaseEvent]:
@@ -129,6 +172,77 @@ def sla_state(case: Case, *, now: datetime | None = None) -> str:
     if now >= case.created_at + (due - case.created_at) * 0.8:
         return SlaState.AT_RISK
     return SlaState.ON_TRACK
+
+
+# --- Case list filters: the console's changelist and the API list share these queries. ------
+
+
+def _at_risk_moment() -> ExpressionWrapper:
+    # Past created + this share of the time allowed, a running case is "at risk" (sla_state).
+    allowed = ExpressionWrapper(
+        F("resolution_due_at") - F("created_at"), output_field=DurationField()
+    )
+    return ExpressionWrapper(
+        F("created_at") + allowed * settings.SLA_AT_RISK_FRACTION, output_field=DateTimeField()
+    )
+
+
+def filter_cases_by_sla(
+    cases: QuerySet[Case], state: str, *, now: datetime | None = None
+) -> QuerySet[Case]:
+    """Cases in one SLA state (the values of ``SlaState``; anything else matches nothing).
+    The same rule as ``sla_state``, as a query on indexed columns."""
+    now = now or clock.now()
+    running = cases.filter(status__in=sorted(OPEN_STATES - PAUSED_STATES))
+    if state == SlaState.BREACHED:
+        return running.filter(resolution_due_at__lte=now)
+    if state == SlaState.AT_RISK:
+        return running.alias(at_risk=_at_risk_moment()).filter(
+            resolution_due_at__gt=now, at_risk__lte=now
+        )
+    if state == SlaState.ON_TRACK:
+        return running.alias(at_risk=_at_risk_moment()).filter(
+            Q(at_risk__gt=now) | Q(resolution_due_at__isnull=True)
+        )
+    if state == SlaState.PAUSED:
+        return cases.filter(status__in=sorted(PAUSED_STATES))
+    if state == SlaState.DONE:
+        return cases.exclude(status__in=sorted(OPEN_STATES))
+    return cases.none()
+
+
+def filter_cases_by_unit(cases: QuerySet[Case], unit_id: int) -> QuerySet[Case]:
+    """Cases of a unit and every unit below it (a region or UP3 selects its offices)."""
+    unit = ServiceUnit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        return cases.none()
+    below = ServiceUnit.objects.filter(Q(pk=unit.pk) | Q(path__startswith=unit.path + "/")).values(
+        "pk"
+    )
+    return cases.filter(service_unit_id__in=below)
+
+
+def service_units_for(user) -> QuerySet[ServiceUnit]:
+    """The units whose cases ``user`` may see (their memberships and everything below)."""
+    unit_ids = unit_ids_for(user)
+    units = ServiceUnit.objects.all()
+    return units if unit_ids is None else units.filter(pk__in=unit_ids)
+
+
+def technicians_for(user) -> QuerySet[Technician]:
+    """Technicians of the units ``user`` may see."""
+    unit_ids = unit_ids_for(user)
+    technicians = Technician.objects.all()
+    return technicians if unit_ids is None else technicians.filter(service_unit_id__in=unit_ids)
+
+
+def technician_for_case(case: Case, technician_id: int) -> Technician | None:
+    """The technician if they may take ``case`` (its unit, the category's skill), else None:
+    the same rule as ``technicians_for_case``, for one technician."""
+    technicians = Technician.objects.filter(pk=technician_id, service_unit_id=case.service_unit_id)
+    if case.category.skill:
+        technicians = technicians.filter(skills__contains=[case.category.skill])
+    return technicians.select_related("user").first()
 
 
 def technicians_for_case(case: Case, *, query: str = "", limit: int = 20) -> list[Technician]:

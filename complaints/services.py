@@ -7,7 +7,7 @@ from datetime import datetime
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
-from complaints import clock, effects, events
+from complaints import clock, effects, events, incidents
 from complaints.attachments import inspect_attachment
 from complaints.errors import (
     EMPTY_TEXT,
@@ -24,7 +24,16 @@ from complaints.errors import (
     NotAllowed,
     StaleCase,
 )
-from complaints.models import Attachment, Case, CaseEvent, Category, Customer, Priority
+from complaints.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    Category,
+    Customer,
+    EventKind,
+    Language,
+    Priority,
+)
 from complaints.notifications import queue_customer_notice
 from complaints.sla import due_times
 from complaints.tickets import new_ticket_number
@@ -47,6 +56,7 @@ OPENING_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.SYSTEM, Role.CUSTOM
 NOTE_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.TECHNICIAN, Role.SYSTEM})
 PRIORITY_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.SYSTEM})
 ASSIGN_ROLES = frozenset({Role.SUPERVISOR, Role.SYSTEM})
+CUSTOMER_MESSAGE_ROLES = frozenset({Role.CUSTOMER, Role.AGENT, Role.SUPERVISOR, Role.SYSTEM})
 TICKET_ATTEMPTS = 5
 
 
@@ -57,6 +67,8 @@ class Reporter:
     name: str = ""
     contact_kind: str = ""
     contact: str = ""
+    # The language the reporter wrote in ("id", "en"); "" = the default. Notices follow it.
+    language: str = ""
 
 
 def _require_role(actor: Actor, allowed: frozenset[Role], case: Case | None = None) -> None:
@@ -121,6 +133,9 @@ def case_open(
         reporter_name=reporter.name,
         reporter_contact_kind=reporter.contact_kind,
         reporter_contact=reporter.contact,
+        reporter_language=reporter.language
+        if reporter.language in Language.values
+        else Language.INDONESIAN,
         description=description,
         location_text=location_text or (customer.address if customer else ""),
         latitude=latitude,
@@ -146,6 +161,8 @@ def case_open(
         break
     event = events.record_created(case, actor, at)
     queue_customer_notice(case, event, "received")
+    # Issue 6: an outage report joins its area's incident or planned outage (same transaction).
+    incidents.on_case_opened(case)
     return case
 
 
@@ -224,6 +241,9 @@ def case_transition(
         events.record_merged_in(target_case, actor, at, duplicate=case)
     if Effect.NOTIFY_CUSTOMER in transition.effects:
         queue_customer_notice(case, event, transition.target)
+    if transition.target == CaseStatus.RESOLVED:
+        # Issue 6: a restored outage asks "Listrik sudah menyala? 1 Ya / 2 Tidak".
+        incidents.on_case_resolved(case, event)
     if Effect.DISPATCH in transition.effects:
         _schedule_dispatch(case)
     return case
@@ -281,6 +301,14 @@ def case_assign(
         return case
     at = clock.now()
     previous = case.technician_id
+    # Both rows in pk order: two crossing handovers (or a handover and a dispatch) would
+    # otherwise each hold one technician and wait for the other.
+    list(
+        Technician.objects.select_for_update()
+        .filter(pk__in=[pk for pk in (previous, technician.pk) if pk])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     _release_technician(previous)
     _book_technician(case, technician)
     case.technician = technician
@@ -320,6 +348,23 @@ def case_add_note(
 
 
 @transaction.atomic
+def case_add_customer_message(
+    *, actor: Actor, case_id: int, text: str, data: dict | None = None
+) -> CaseEvent:
+    """What the customer wrote about an existing case (a follow-up on any channel, or an
+    agent logging what a caller said). Internal: nothing is sent back from here."""
+    case = _lock_case(case_id, None)
+    _require_role(actor, CUSTOMER_MESSAGE_ROLES, case)
+    text = text.strip()
+    if not text:
+        raise InvalidInput(EMPTY_TEXT)
+    at = clock.now()
+    event = events.record_customer_message(case, actor, at, note=text, data=data or {})
+    _touch(case, at, [])
+    return event
+
+
+@transaction.atomic
 def case_change_priority(
     *,
     actor: Actor,
@@ -343,6 +388,18 @@ def case_change_priority(
     case.response_due_at, case.resolution_due_at = due_times(
         case.category, priority, case.service_unit, case.created_at
     )
+    # A reopened case's resolution clock started again at the reopening (see case_transition);
+    # counting it from the report would make the new work overdue at once.
+    reopened_at = (
+        case.events.filter(kind=EventKind.STATUS_CHANGED, to_status=CaseStatus.REOPENED)
+        .order_by("-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if reopened_at is not None:
+        _, case.resolution_due_at = due_times(
+            case.category, priority, case.service_unit, reopened_at
+        )
     _touch(case, at, ["priority", "response_due_at", "resolution_due_at"])
     events.record_priority_changed(case, actor, at, previous=previous, note=note)
     return case

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our static files (issue 8)
     "staff",
     "complaints",
     "channels_intake",
@@ -168,8 +169,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # Must exceed the longest task and ETA, or Redis re-delivers work that is still running.
+    _visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+        "visibility_timeout": _visibility_timeout,
+        # kombu looks for a dead worker's expired messages only every interval * throttle
+        # seconds (100 s by default); look every few seconds so that they come back soon
+        # after the visibility timeout.
+        "unacked_restore_interval": max(1, min(10, _visibility_timeout // 4)),
+        "unacked_restore_throttle": 1,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
@@ -186,6 +193,13 @@ WHATSAPP_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_PHONE_NUMBER_ID", "")
 WHATSAPP_API_BASE_URL = os.environ.get(
     "WHATSAPP_API_BASE_URL", "https://graph.facebook.com/v21.0"
 ).rstrip("/")
+# The bot (WhatsApp, Messenger, Instagram DMs) forgets a conversation left idle this long.
+WHATSAPP_CONVERSATION_IDLE_MINUTES = env_int("WHATSAPP_CONVERSATION_IDLE_MINUTES", 30)
+# Unit code that receives cases without a known customer (a social comment, an unknown ID
+# pelanggan) for triage; unset = the first region.
+INTAKE_FALLBACK_UNIT = os.environ.get("INTAKE_FALLBACK_UNIT", "")
+# The staff page that plays customer on every channel (/channels/simulator/); on in debug.
+CHANNEL_SIMULATOR_ENABLED = env_bool("CHANNEL_SIMULATOR_ENABLED", DEBUG)
 META_APP_SECRET = os.environ.get("META_APP_SECRET", "")
 META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "")
 META_PAGE_ACCESS_TOKEN = os.environ.get("META_PAGE_ACCESS_TOKEN", "")
@@ -198,6 +212,15 @@ SMS_SENDER_ID = os.environ.get("SMS_SENDER_ID", "PLN123")
 FCM_API_URL = os.environ.get("FCM_API_URL", "")
 FCM_ACCESS_TOKEN = os.environ.get("FCM_ACCESS_TOKEN", "")
 EMAIL_INBOUND_SECRET = os.environ.get("EMAIL_INBOUND_SECRET", "")
+# Raw mail larger than this is refused (HTTP 413, SMTP 552); photos arrive as attachments.
+EMAIL_INBOUND_MAX_BYTES = env_int("EMAIL_INBOUND_MAX_BYTES", 25 * 1024 * 1024)
+# The telephony system's bearer token for POST /api/v1/cti/calls; unset = agents' sessions only.
+CTI_API_TOKEN = os.environ.get("CTI_API_TOKEN", "")
+# Reverse proxies in front of the app that append the client to X-Forwarded-For: per-IP rate
+# limits read the address that many hops from the right; 0 = REMOTE_ADDR (no proxy).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# A friendly, bilingual page for an expired form instead of Django's technical 403.
+CSRF_FAILURE_VIEW = "channels_intake.web.views.csrf_failure"
 # SMTP for outbound mail: EMAIL_HOST unset keeps mail in the local outbox.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -209,6 +232,26 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Aduan <pengaduan@loca
 OUTBOUND_HTTP_TIMEOUT = env_int("OUTBOUND_HTTP_TIMEOUT", 15)
 # A customer gets at most one update per case within this many seconds (coalesced).
 NOTIFY_QUIET_SECONDS = env_int("NOTIFY_QUIET_SECONDS", 300)
+# Outbox delivery: retries back off exponentially (base * 2^n, capped) and end in "failed".
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
+NOTIFY_RETRY_CAP_SECONDS = env_int("NOTIFY_RETRY_CAP_SECONDS", 3600)
+# A due row still pending this long after its time had its task lost: the sweep re-enqueues it.
+NOTIFY_REQUEUE_GRACE_SECONDS = env_int("NOTIFY_REQUEUE_GRACE_SECONDS", 30)
+# A row "sending" this long lost its worker (must exceed OUTBOUND_HTTP_TIMEOUT and EMAIL_TIMEOUT).
+NOTIFY_SENDING_TIMEOUT = env_int("NOTIFY_SENDING_TIMEOUT", 300)
+# An "unknown" WhatsApp/Messenger send with no status callback after this long never reached
+# the provider (which confirms every accepted message): it is sent again.
+NOTIFY_RECONCILE_SECONDS = env_int("NOTIFY_RECONCILE_SECONDS", 3600)
+# Approved WhatsApp templates for notices outside the 24-hour window: "event:name,…"; an event
+# not listed uses "aduan_<event>".
+WHATSAPP_TEMPLATES = dict(
+    item.split(":", 1) for item in env_list("WHATSAPP_TEMPLATES") if ":" in item
+)
+# Messenger/Instagram replies outside the 24-hour window need a message tag.
+META_MESSAGE_TAG = os.environ.get("META_MESSAGE_TAG", "ACCOUNT_UPDATE")
+# Shared secret the SMS gateway puts in its delivery reports (?token=…); unset disables them.
+SMS_STATUS_TOKEN = os.environ.get("SMS_STATUS_TOKEN", "")
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
@@ -217,5 +260,60 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # --- API v1 (issue 8): one error shape for every DRF view ---
+    "EXCEPTION_HANDLER": "channels_intake.api_errors.api_exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Aduan API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Aduan API",
+    "VERSION": "1.0.0",
+    # --- API v1 (issue 8) ---
+    "DESCRIPTION": (
+        "Staff API (/api/v1/: cases, customers, categories, service units, technicians, "
+        "incidents, planned outages), the customer app API (/api/v1/app/) and the CTI API "
+        "(/api/v1/cti/). Errors: {error, detail, fields}. Open311 GeoReport v2 is at "
+        "/open311/v2/ (discovery.json / discovery.xml)."
+    ),
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One name per choice set shared by several serializers.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "complaints.workflow.CaseStatus",
+        "EventKindEnum": "complaints.models.EventKind",
+        "IncidentStatusEnum": "complaints.models.IncidentStatus",
+        "IncidentKindEnum": "complaints.models.IncidentKind",
+        "IncidentEventKindEnum": "complaints.models.IncidentEventKind",
+        "PriorityEnum": "complaints.models.Priority",
+        "LanguageEnum": "complaints.models.Language",
+        "UnitKindEnum": "staff.models.UnitKind",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "complaints.api.schema.add_error_responses",
+    ],
+}
+# --- Open311 GeoReport v2 (issue 8): one jurisdiction per deployment. ---
+OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "pln.co.id")
+OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "PLN Contact Center 123, pln123@pln.co.id")
+OPEN311_KEY_SERVICE = os.environ.get(
+    "OPEN311_KEY_SERVICE", "Request an api_key from the Aduan administrators (Klien Open311)."
+)
+# --- Outage incidents (issue 6, complaints.incidents) ---
+# This many open, unlinked outage reports of one area (feeder code, else within the radius of
+# the first report) within the window make an incident; storm mode uses its own, looser rules.
+INCIDENT_THRESHOLD = env_int("INCIDENT_THRESHOLD", 3)
+INCIDENT_WINDOW_MINUTES = env_int("INCIDENT_WINDOW_MINUTES", 60)
+INCIDENT_RADIUS_M = env_int("INCIDENT_RADIUS_M", 1000)
+INCIDENT_STORM_THRESHOLD = env_int("INCIDENT_STORM_THRESHOLD", 2)
+INCIDENT_STORM_WINDOW_MINUTES = env_int("INCIDENT_STORM_WINDOW_MINUTES", 180)
+INCIDENT_STORM_RADIUS_M = env_int("INCIDENT_STORM_RADIUS_M", 3000)
+# Storm mode switches itself on for a unit with this many outage reports within the window
+# (and off again below a quarter of it, if it switched itself on); 0 = only by hand.
+STORM_AUTO_REPORTS = env_int("STORM_AUTO_REPORTS", 0)
+STORM_AUTO_WINDOW_MINUTES = env_int("STORM_AUTO_WINDOW_MINUTES", 15)
+# Service-quality (TMP) levels used until a unit's decreed values are entered in the admin.
+TMP_MAX_RESPONSE_MINUTES = env_int("TMP_MAX_RESPONSE_MINUTES", 120)
+TMP_MAX_OUTAGE_MINUTES = env_int("TMP_MAX_OUTAGE_MINUTES", 600)
+TMP_MAX_OUTAGE_COUNT = env_int("TMP_MAX_OUTAGE_COUNT", 4)
+TMP_REFRESH_MINUTES = env_int("TMP_REFRESH_MINUTES", 60)
+# --- end issue 6 ---

@@ -17,8 +17,7 @@ NO_TECHNICIAN = "no_technician"
 
 def choose_technician(case: Case) -> Technician | None:
     """Lock and return the best free technician: the case's own unit before its neighbours,
-    then nearest to the case, then least loaded. Rows another dispatch holds are skipped, so
-    parallel dispatches never wait on, or double-book, one technician."""
+    then nearest to the case, then least loaded; None when nobody is free."""
     unit = case.service_unit
     unit_ids = [unit.pk, *unit.neighbours.values_list("pk", flat=True)]
     candidates = Technician.objects.filter(
@@ -53,7 +52,19 @@ def choose_technician(case: Case) -> Technician | None:
         )
         ordering.append(distance.asc(nulls_last=True))
     ordering += [F("open_jobs").asc(), F("pk").asc()]
-    return candidates.order_by(*ordering).select_for_update(skip_locked=True, of=("self",)).first()
+    ranked = candidates.order_by(*ordering)
+    # Fast path: the best technician no parallel dispatch is booking right now. Skipping
+    # locked rows means dispatches in one area never wait on each other.
+    best = ranked.select_for_update(skip_locked=True, of=("self",)).first()
+    if best is not None:
+        return best
+    # Every free candidate may be locked by a parallel dispatch that will not take them all:
+    # wait for them (always in pk order, so waiting dispatches never deadlock), then choose
+    # on the committed rows, which FOR UPDATE re-checks against open_jobs < capacity.
+    locked = list(
+        candidates.order_by("pk").select_for_update(of=("self",)).values_list("pk", flat=True)
+    )
+    return Technician.objects.filter(pk__in=locked).order_by(*ordering).first()
 
 
 @transaction.atomic
@@ -66,6 +77,10 @@ def dispatch_case(case_id: int) -> Technician | None:
         .get(pk=case_id)
     )
     if case.status not in DISPATCHABLE_STATES or not case.category.is_field_work:
+        return None
+    # Issue 6: a report linked to an outage incident is served by the incident's one crew
+    # (complaints.incidents.dispatch_incident), never by a dispatch of its own.
+    if case.incident_id is not None:
         return None
     actor = Actor.system("dispatch")
     technician = choose_technician(case)

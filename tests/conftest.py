@@ -3,10 +3,23 @@
 from dataclasses import dataclass
 
 import pytest
+from django.db.models.signals import post_migrate
 
 from staff.models import ServiceUnit, UnitTimezone
 from staff.roles import Actor, Role
 from tests import factories
+
+
+def _restore_reference_data(**kwargs) -> None:
+    from tests.reference_data import ensure_reference_data
+
+    ensure_reference_data()
+
+
+# A transactional test ends with a flush of every table, after which Django sends
+# post_migrate (that is how content types come back). Roles and categories come from data
+# migrations, so they are restored the same way for the tests that run next.
+post_migrate.connect(_restore_reference_data, weak=False, dispatch_uid="aduan_reference_data")
 
 
 @dataclass
@@ -26,7 +39,11 @@ class World:
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     # The production hasher costs ~0.3 s per user; tests create many users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Hashes made by the real hashers (the demo loader's, for one) must still verify.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @pytest.fixture

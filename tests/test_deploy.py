@@ -11,7 +11,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_DEBUG"}
+    # A production process has neither the debug switch nor the browser tests' async switch.
+    dropped = {"DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
     env.update(
         DJANGO_DEBUG="0",
         SECRET_KEY="k3y-" + "x7Qp9vLm2Rt8Zw4Nc6Yb1Hd5Fg0Js3Ak" * 2,

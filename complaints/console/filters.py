@@ -2,18 +2,16 @@
 case table) and filters on indexed columns."""
 
 from django.contrib import admin
-from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from complaints import clock
-from complaints.selectors import SlaState
-from complaints.workflow import OPEN_STATES, PAUSED_STATES, CaseStatus
+from complaints.selectors import SlaState, filter_cases_by_sla, filter_cases_by_unit
+from complaints.workflow import OPEN_STATES, CaseStatus
 from staff.access import unit_ids_for
 from staff.models import ServiceUnit
 
 OPEN = "open"
 ALL = "all"
-AT_RISK_FRACTION = 0.8
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -62,24 +60,8 @@ class ServiceUnitFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        unit = ServiceUnit.objects.filter(pk=value if value.isdigit() else 0).first()
-        if unit is None:
-            return queryset.none()
-        # A region or UP3 selects every office below it.
-        below = ServiceUnit.objects.filter(
-            Q(pk=unit.pk) | Q(path__startswith=unit.path + "/")
-        ).values("pk")
-        return queryset.filter(service_unit_id__in=below)
-
-
-def _at_risk_moment():
-    # created + 80 % of the time allowed: past it the case is "at risk".
-    allowed = ExpressionWrapper(
-        F("resolution_due_at") - F("created_at"), output_field=DurationField()
-    )
-    return ExpressionWrapper(
-        F("created_at") + allowed * AT_RISK_FRACTION, output_field=DateTimeField()
-    )
+        # A region or UP3 selects every office below it (shared with the API list).
+        return filter_cases_by_unit(queryset, int(value) if value.isdigit() else 0)
 
 
 class SlaFilter(admin.SimpleListFilter):
@@ -97,17 +79,8 @@ class SlaFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        now = clock.now()
-        running = queryset.filter(status__in=sorted(OPEN_STATES - PAUSED_STATES))
-        if value == SlaState.BREACHED:
-            return running.filter(resolution_due_at__lte=now)
-        if value == SlaState.AT_RISK:
-            return running.alias(at_risk=_at_risk_moment()).filter(
-                resolution_due_at__gt=now, at_risk__lte=now
-            )
-        if value == SlaState.ON_TRACK:
-            return running.alias(at_risk=_at_risk_moment()).filter(at_risk__gt=now)
-        return queryset.none()
+        # The query lives in complaints.selectors: the API list filters with the same one.
+        return filter_cases_by_sla(queryset, value)
 
 
 class OwnerFilter(admin.SimpleListFilter):

@@ -20,6 +20,7 @@ from complaints.console.forms import (
     VersionedForm,
 )
 from complaints.errors import DomainError, StaleCase
+from complaints.incidents import incident_link_case  # issue 6: "link to incident"
 from complaints.models import Channel, ContactKind, Customer
 from complaints.workflow import transitions_from
 from staff.access import case_for
@@ -348,7 +349,29 @@ def _do_duplicate_note(request, actor: Actor, case) -> str:
     return _("Catatan ditambahkan ke %s; tidak ada pengaduan baru.") % case.ticket
 
 
+# --- Issue 6: link the caller's report to the active outage incident of their area ----------
+
+
+def _do_link_incident(request, actor: Actor, case) -> str:
+    form = VersionedForm(request.POST)
+    if not form.is_valid():
+        _invalid(form)
+    incident_id = request.POST.get("incident", "")
+    if not incident_id.isdigit():
+        raise DomainError(_("Gangguan tidak dikenal."))
+    linked = incident_link_case(
+        actor=actor,
+        case_id=case.pk,
+        incident_id=int(incident_id),
+        expected_version=form.cleaned_data["version"],
+    )
+    return _("Ditautkan ke gangguan %s; pelapor diberi tahu perkiraan waktu menyala.") % (
+        linked.incident.code
+    )
+
+
 _ACTIONS = {
+    "link_incident": _do_link_incident,  # issue 6
     "transition": _do_transition,
     "note": _do_note,
     "assign": _do_assign,

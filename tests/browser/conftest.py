@@ -13,10 +13,6 @@ CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "browser"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
 
-# Playwright's sync API keeps an event loop in this thread; Django then refuses ORM calls from
-# the test body unless told that this is deliberate.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def ensure_chromium() -> str:
     if Path(CHROMIUM).exists():
@@ -36,6 +32,20 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     executable = ensure_chromium()
+    # Playwright's sync API keeps an event loop in this thread; Django then refuses ORM calls
+    # from the test body unless told that this is deliberate (only while browsers run).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _launch(sync_playwright, executable)
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _launch(sync_playwright, executable: str) -> Iterator[object]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=executable, headless=True, args=LAUNCH_ARGS
