@@ -375,6 +375,8 @@ def measure(client, persona: str, page: Page, runs: int, warmup: int, explain) -
         started = time.perf_counter()
         response = client.get(page.url, secure=True)
         first = time.perf_counter() - started
+    # Copied now: the next request's request_started signal empties the connection's log.
+    queries = list(captured.captured_queries)
     cpu_first = (cpu_seconds(backend_pid) - cpu_started) * 1000
     note, analyze = "", True
     if first > VERY_SLOW_PAGE_S:
@@ -397,13 +399,10 @@ def measure(client, persona: str, page: Page, runs: int, warmup: int, explain) -
         cpu = (cpu_seconds(backend_pid) - cpu_started) * 1000 / runs
     if response.status_code in (301, 302):
         note = f"redirects to {response.get('Location')}"
-    all_plans = [
-        explain(q["sql"], analyze=analyze, seconds=float(q["time"]))
-        for q in captured.captured_queries
-    ]
+    all_plans = [explain(q["sql"], analyze=analyze, seconds=float(q["time"])) for q in queries]
     sql = [
         (plan.ms if plan else float(q["time"]) * 1000, " ".join(q["sql"].split()))
-        for q, plan in zip(captured.captured_queries, all_plans, strict=True)
+        for q, plan in zip(queries, all_plans, strict=True)
     ]
     plans = [p for p in all_plans if p is not None]
     slowest = max(plans, key=lambda p: p.ms, default=None)
@@ -421,7 +420,7 @@ def measure(client, persona: str, page: Page, runs: int, warmup: int, explain) -
         p95=percentile(timings, 0.95),
         max=max(timings),
         cpu=cpu,
-        queries=len(captured.captured_queries),
+        queries=len(queries),
         sql=sql,
         slowest=slowest,
         seq_scans=seq,
