@@ -139,7 +139,15 @@ def email_available() -> bool:
         reverse(EMAIL_URL_NAME)
     except Exception:  # noqa: BLE001 - NoReverseMatch: the e-mail channel is not installed
         return False
-    return bool(getattr(settings, "EMAIL_INBOUND_SECRET", ""))
+    from channels_intake.email.views import inbound_secret
+
+    return bool(inbound_secret())
+
+
+def _email_secret() -> str:
+    from channels_intake.email.views import inbound_secret
+
+    return inbound_secret()
 
 
 def send_email(*, sender: str, name: str, subject: str, text: str) -> Delivery:
@@ -154,6 +162,6 @@ def send_email(*, sender: str, name: str, subject: str, text: str) -> Delivery:
     response = _post(
         reverse(EMAIL_URL_NAME),
         message.as_bytes(),
-        {"Content-Type": "message/rfc822", "X-Inbound-Secret": settings.EMAIL_INBOUND_SECRET},
+        {"Content-Type": "message/rfc822", "X-Inbound-Secret": _email_secret()},
     )
     return _delivery(response, "email", message_id)

@@ -153,8 +153,25 @@ def test_an_email_through_the_email_endpoint(admin_client, simulator, db, settin
     assert b"Pengaduan Gangguan Listrik" in bytes(row.body)
 
 
+def test_a_debug_run_without_a_secret_posts_mail_with_the_development_secret(
+    admin_client, simulator, db, settings
+):
+    settings.EMAIL_INBOUND_SECRET = ""  # the make-run default
+    persona(admin_client)
+
+    assert services.email_available()
+    response = admin_client.post(
+        f"{SIMULATOR}email",
+        {"sender": "sari@example.com", "name": "Sari", "subject": "Meteran", "text": "Rusak."},
+    )
+
+    assert response.status_code == 302
+    assert InboundMessage.objects.filter(channel="email").count() == 1
+
+
 def test_email_is_left_out_while_its_endpoint_has_no_secret(admin_client, simulator, db, settings):
     settings.EMAIL_INBOUND_SECRET = ""
+    settings.DEBUG = False
 
     assert not services.email_available()
     page = admin_client.get(SIMULATOR).content.decode()
