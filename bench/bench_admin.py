@@ -6,9 +6,9 @@ an agent scoped to one region, and record the figures in bench/RESULTS.md.
 
 Requests go through django.test.Client in this process with DEBUG off (no HTTP server: the
 figures are the Django + PostgreSQL server time, as in perf-reliability.md §1.2). For every
-page: p50/p95 of ``--runs`` timed requests after ``--warmup`` untimed ones, the number of SQL
-queries (one extra captured request), and EXPLAIN (ANALYZE, BUFFERS) of every SELECT it made;
-the slowest one's plan is kept and any Seq Scan on a big table is flagged.
+page: p50/p95 of ``--runs`` timed requests after ``--warmup`` untimed ones, CPU time per
+request, the SQL queries of the first request and EXPLAIN (ANALYZE, BUFFERS) of each of its
+SELECTs; the slowest one's plan is kept and any Seq Scan on a big table is flagged.
 
 Pages are discovered from the admin as it is at run time (the console is being built), so a
 filter or endpoint that does not exist is skipped rather than failing the run.

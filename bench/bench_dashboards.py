@@ -331,8 +331,8 @@ def render(figures: RollupFigures, results: list[Result], env: dict) -> str:
         "",
         f"Rollup tables: {figures.rollup_rows:,} rows (day and week x unit x channel x "
         f"category) + {figures.histogram_rows:,} duration histograms (day and week x unit x "
-        f"metric), {figures.rollup_mb:.0f} MB with indexes. The backend's CPU counts only this "
-        "connection; the full rebuild's wall time is mostly waiting for a core.",
+        f"metric), {figures.rollup_mb:.0f} MB on disk with indexes (including free space left "
+        "by earlier rebuilds, which the next one reuses).",
         "",
         "Pages (Django test client in process, DEBUG off; ms):",
         "",
