@@ -34,6 +34,16 @@ lint:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Benchmarks (see bench/README.md): load CASES cases into BENCH_DATABASE_URL, then measure.
+CASES ?= 1000000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aduan_bench
+
+bench-load: install
+	$(BIN)/python bench/load_cases.py --cases $(CASES) --database-url $(BENCH_DATABASE_URL)
+
+bench-admin: install
+	$(BIN)/python bench/bench_admin.py --database-url $(BENCH_DATABASE_URL)
+
 # Re-pin every dependency after changing pyproject.toml.
 lock:
 	$(PYTHON) -m venv var/lockenv
