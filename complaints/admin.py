@@ -40,7 +40,7 @@ from complaints.notifications import notification_retry
 from complaints.outbound import BACKENDS
 from complaints.paginators import EstimatedCountPaginator
 from complaints.selectors import SLA_LABELS, search_cases, sla_state
-from staff.access import scope_cases, sees_all_units, unit_ids_for
+from staff.access import scope_cases, scope_to_units, sees_all_units, unit_ids_for
 from staff.roles import roles_of
 
 
@@ -214,11 +214,7 @@ class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        unit_ids = unit_ids_for(request.user)
-        if unit_ids is None:
-            return queryset
-        return queryset.filter(case__service_unit_id__in=unit_ids)
+        return scope_to_units(request.user, super().get_queryset(request), "case__service_unit_id")
 
 
 class CustomerContactInline(admin.TabularInline):
@@ -355,11 +351,7 @@ class UnitScopedAdminMixin:
     unit_field = "service_unit_id"
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        unit_ids = unit_ids_for(request.user)
-        if unit_ids is None:
-            return queryset
-        return queryset.filter(**{f"{self.unit_field}__in": unit_ids})
+        return scope_to_units(request.user, super().get_queryset(request), self.unit_field)
 
 
 @admin.register(Incident)

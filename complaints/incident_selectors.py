@@ -21,7 +21,7 @@ from complaints.models import (
     PlannedOutage,
     StormSwitch,
 )
-from staff.access import unit_ids_for
+from staff.access import scope_to_units
 from staff.models import ServiceUnit
 
 # Planned outages shown ahead of time: the public page, the bot, the console.
@@ -215,11 +215,7 @@ def public_units() -> list[ServiceUnit]:
 
 def incidents_for(user) -> QuerySet[Incident]:
     """Incidents of the user's units (all for managers)."""
-    unit_ids = unit_ids_for(user)
-    incidents = Incident.objects.all()
-    if unit_ids is not None:
-        incidents = incidents.filter(service_unit_id__in=unit_ids)
-    return incidents
+    return scope_to_units(user, Incident.objects.all())
 
 
 def incident_for(user, incident_id) -> Incident:
@@ -255,17 +251,11 @@ def incident_timeline(incident: Incident) -> list[IncidentEvent]:
 
 
 def storm_switches_for(user, *, limit: int = 50) -> list[StormSwitch]:
-    unit_ids = unit_ids_for(user)
-    switches = StormSwitch.objects.select_related("service_unit", "actor")
-    if unit_ids is not None:
-        switches = switches.filter(service_unit_id__in=unit_ids)
+    switches = scope_to_units(user, StormSwitch.objects.select_related("service_unit", "actor"))
     return list(switches.order_by("-created_at", "-id")[:limit])
 
 
 def storm_units_for(user) -> list[tuple[ServiceUnit, StormSwitch | None]]:
     """The user's units with the switch that has each in storm mode (None: normal)."""
-    unit_ids = unit_ids_for(user)
-    units = ServiceUnit.objects.order_by("path")
-    if unit_ids is not None:
-        units = units.filter(pk__in=unit_ids)
+    units = scope_to_units(user, ServiceUnit.objects.order_by("path"), "pk")
     return [(unit, storm_state(unit)) for unit in units[:200]]

@@ -15,7 +15,7 @@ from complaints.identifiers import ID_PELANGGAN_LENGTH, METER_NUMBER_LENGTH, nor
 from complaints.models import Case, CaseEvent, Category, Customer, CustomerContact
 from complaints.tickets import normalize_ticket_number
 from complaints.workflow import OPEN_STATES, PAUSED_STATES
-from staff.access import unit_ids_for
+from staff.access import scope_to_units
 from staff.models import ServiceUnit, Technician
 
 CUSTOMER_SEARCH_LIMIT = 10
@@ -43,11 +43,7 @@ SLA_LABELS = {
 
 
 def customers_for(user) -> QuerySet[Customer]:
-    unit_ids = unit_ids_for(user)
-    customers = Customer.objects.all()
-    if unit_ids is not None:
-        customers = customers.filter(service_unit_id__in=unit_ids)
-    return customers
+    return scope_to_units(user, Customer.objects.all())
 
 
 def customer_for(user, customer_id) -> Customer:
@@ -224,16 +220,12 @@ def filter_cases_by_unit(cases: QuerySet[Case], unit_id: int) -> QuerySet[Case]:
 
 def service_units_for(user) -> QuerySet[ServiceUnit]:
     """The units whose cases ``user`` may see (their memberships and everything below)."""
-    unit_ids = unit_ids_for(user)
-    units = ServiceUnit.objects.all()
-    return units if unit_ids is None else units.filter(pk__in=unit_ids)
+    return scope_to_units(user, ServiceUnit.objects.all(), "pk")
 
 
 def technicians_for(user) -> QuerySet[Technician]:
     """Technicians of the units ``user`` may see."""
-    unit_ids = unit_ids_for(user)
-    technicians = Technician.objects.all()
-    return technicians if unit_ids is None else technicians.filter(service_unit_id__in=unit_ids)
+    return scope_to_units(user, Technician.objects.all())
 
 
 def technician_for_case(case: Case, technician_id: int) -> Technician | None:
@@ -266,11 +258,7 @@ def case_by_ticket(*, user, text: str) -> Case | None:
     ticket = normalize_ticket_number(text)
     if ticket is None:
         return None
-    unit_ids = unit_ids_for(user)
-    cases = Case.objects.filter(ticket=ticket)
-    if unit_ids is not None:
-        cases = cases.filter(service_unit_id__in=unit_ids)
-    return cases.first()
+    return scope_to_units(user, Case.objects.filter(ticket=ticket)).first()
 
 
 def search_cases(cases: QuerySet[Case], term: str) -> QuerySet[Case]:

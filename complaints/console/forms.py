@@ -6,19 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.identifiers import normalize_phone
 from complaints.models import Category, Customer, Priority
-from complaints.selectors import case_by_ticket
+from complaints.selectors import case_by_ticket, service_units_for
 from complaints.workflow import CaseStatus
-from staff.access import unit_ids_for
 from staff.models import ServiceUnit, Technician
 
 UNIT_REQUIRED = _("Pilih unit layanan untuk pelapor yang bukan pelanggan.")
 TICKET_NOT_FOUND = _("Nomor tiket tidak ditemukan atau di luar unit Anda.")
-
-
-def _units_for(user):
-    unit_ids = unit_ids_for(user)
-    units = ServiceUnit.objects.all()
-    return units if unit_ids is None else units.filter(pk__in=unit_ids)
 
 
 class PhoneComplaintForm(forms.Form):
@@ -48,7 +41,7 @@ class PhoneComplaintForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        units = _units_for(user)
+        units = service_units_for(user)
         self.fields["service_unit"].queryset = units.order_by("path")
         self.fields["customer"].queryset = Customer.objects.filter(service_unit__in=units)
 
