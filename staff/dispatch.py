@@ -4,7 +4,7 @@ from django.db import models, transaction
 from django.db.models import F, FloatField, IntegerField, Value, When
 from django.db.models.functions import Cos, Power, Radians
 
-from complaints import clock, events
+from complaints import clock, events, staff_notices
 from complaints.models import Case, EventKind
 from complaints.services import case_transition
 from complaints.workflow import CaseStatus
@@ -90,7 +90,8 @@ def dispatch_case(case_id: int) -> Technician | None:
             last and last.kind == EventKind.ESCALATED and last.data.get("reason") == NO_TECHNICIAN
         )
         if not already:
-            events.record_escalated(case, actor, clock.now(), reason=NO_TECHNICIAN)
+            event = events.record_escalated(case, actor, clock.now(), reason=NO_TECHNICIAN)
+            staff_notices.notify_supervisors(case=case, event=event, alert=NO_TECHNICIAN)
         return None
     case_transition(actor=actor, case_id=case.pk, target=CaseStatus.ASSIGNED, technician=technician)
     return technician

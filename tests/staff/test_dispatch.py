@@ -244,3 +244,26 @@ def test_parallel_dispatch_never_overbooks_and_escalates_the_rest(committed_db):
         assert escalations(case) == []
     for case in waiting_cases:
         assert escalations(case) == [{"reason": NO_TECHNICIAN}]
+
+
+def test_dispatch_without_a_free_technician_mails_the_units_supervisors_once(unit):
+    from complaints.models import Notification
+    from staff.roles import Role
+
+    boss = factories.make_user(Role.SUPERVISOR, units=[unit], email="boss@pln.test")
+    factories.make_user(Role.SUPERVISOR, units=[unit], email="")  # no address: skipped
+    factories.make_user(Role.AGENT, units=[unit], email="agent@pln.test")
+    other_unit = factories.make_unit_tree()
+    factories.make_user(Role.SUPERVISOR, units=[other_unit], email="other@pln.test")
+    case = verified_case(unit)
+
+    dispatch_case(case.pk)
+    dispatch_case(case.pk)
+
+    notices = list(Notification.objects.filter(template="staff_no_technician"))
+    assert [(n.channel, n.recipient, n.case_id) for n in notices] == [
+        ("email", "boss@pln.test", None)
+    ]
+    assert notices[0].context["subject"].startswith(f"[#{case.ticket}]")
+    assert f"/admin/complaints/case/{case.pk}/change/" in notices[0].body
+    assert boss.pk
