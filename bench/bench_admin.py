@@ -428,11 +428,20 @@ def measure(client, persona: str, page: Page, runs: int, warmup: int, explain) -
     )
 
 
+def app_connection_options() -> dict:
+    """The session settings the app's connections start with (config.settings: jit=off), so
+    EXPLAIN and the recorded settings see what the pages run with."""
+    from django.conf import settings
+
+    options = settings.DATABASES["default"].get("OPTIONS", {}).get("options")
+    return {"options": options} if options else {}
+
+
 def make_explainer(url: str):
     """EXPLAIN on a connection of its own, so the timed connection's state is untouched."""
     import psycopg
 
-    conn = psycopg.connect(url, autocommit=True)
+    conn = psycopg.connect(url, autocommit=True, **app_connection_options())
     conn.execute("SET statement_timeout = '120s'")
 
     def explain(
@@ -488,7 +497,7 @@ def git(*args: str) -> str:
 def environment(url: str) -> dict:
     import psycopg
 
-    with psycopg.connect(url) as conn:
+    with psycopg.connect(url, **app_connection_options()) as conn:
         version = conn.execute("SHOW server_version").fetchone()[0]
         pg = {
             name: conn.execute(f"SHOW {name}").fetchone()[0]  # names are constants above

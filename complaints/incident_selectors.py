@@ -2,10 +2,12 @@
 function owns its query shape; the console, the bot, the public page and the admin read here.
 (``complaints.selectors.outages_for_area`` and ``channels_intake.bot.outages`` delegate here.)"""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -29,6 +31,7 @@ PLANNED_AHEAD = timedelta(days=14)
 BOT_PLANNED_AHEAD = timedelta(days=3)
 CONSOLE_PLANNED_AHEAD = timedelta(days=1)
 INCIDENT_CASES_LIMIT = 200
+BOARD_INCIDENTS_LIMIT = 20
 
 
 def local_time(moment: datetime | None, unit: ServiceUnit) -> str:
@@ -87,13 +90,19 @@ def _area_planned(
 
 
 def area_outages(
-    *, service_unit_id: int, area_code: str = "", at: datetime | None = None
+    *,
+    service_unit_id: int,
+    area_code: str = "",
+    at: datetime | None = None,
+    unit: ServiceUnit | None = None,
 ) -> list[AreaOutageRow]:
     """Active incidents and planned outages (now, or starting within a day) for a customer's
-    unit and feeder, incidents first. Four queries: the unit, its ancestors, incidents with
-    their report counts, planned outages."""
+    unit and feeder, incidents first. Two queries: incidents with their report counts, planned
+    outages (plus the unit when the caller has not loaded it; its ancestors come from the
+    cached unit tree)."""
     at = at or clock.now()
-    unit = ServiceUnit.objects.filter(pk=service_unit_id).first()
+    if unit is None or unit.pk != service_unit_id:
+        unit = ServiceUnit.objects.filter(pk=service_unit_id).first()
     if unit is None:
         return []
     unit_ids = unit_and_ancestor_ids(unit)
@@ -203,6 +212,30 @@ def public_active_incidents(*, unit_id: int | None = None) -> list[Incident]:
     if unit_id is not None:
         incidents = incidents.filter(service_unit_id=unit_id)
     return list(incidents.order_by("-started_at", "-pk")[:200])
+
+
+def active_incidents_in(
+    *, unit_ids: Iterable[int] | None, limit: int = BOARD_INCIDENTS_LIMIT
+) -> list[Incident]:
+    """Active incidents (faults and planned outages that have reports) of these units (None:
+    every unit), the most recent outage first, each with ``reports``: its linked cases. One
+    query over index incident_status (status, service_unit, -started_at); the count is a
+    correlated subquery on the cases' incident index, evaluated for the rows shown only."""
+    reports = (
+        Case.objects.filter(incident=OuterRef("pk"))
+        .order_by()
+        .values("incident")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    incidents = (
+        Incident.objects.filter(status__in=ACTIVE_INCIDENT_STATES)
+        .select_related("service_unit", "crew__user")
+        .annotate(reports=Coalesce(Subquery(reports), 0))
+    )
+    if unit_ids is not None:
+        incidents = incidents.filter(service_unit_id__in=sorted(unit_ids))
+    return list(incidents.order_by("-started_at", "-pk")[:limit])
 
 
 def public_units() -> list[ServiceUnit]:

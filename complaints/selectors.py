@@ -78,11 +78,22 @@ def customer_search(*, user, query: str, limit: int = CUSTOMER_SEARCH_LIMIT) -> 
         digits = re.sub(r"[^0-9]", "", query)
         if len(digits) < MIN_NUMBER_PREFIX:
             return []
-        matches = Q(id_pelanggan__startswith=digits) | Q(meter_number__startswith=digits)
+        # One branch per index, each already in order and limited, then merged: with an OR,
+        # ORDER BY id_pelanggan LIMIT walks the whole customer table in that order looking
+        # for matches (3.7 s at 1M customers; bench/RESULTS.md).
+        branches = [
+            customers.filter(id_pelanggan__startswith=digits),
+            customers.filter(meter_number__startswith=digits),
+        ]
         phone = _as_phone(query)
         if phone:
-            matches |= Q(pk__in=CustomerContact.objects.filter(value=phone).values("customer_id"))
-        return list(customers.filter(matches).order_by("id_pelanggan")[:limit])
+            branches.append(
+                customers.filter(
+                    pk__in=CustomerContact.objects.filter(value=phone).values("customer_id")
+                )
+            )
+        limited = [branch.order_by("id_pelanggan")[:limit] for branch in branches]
+        return list(limited[0].union(*limited[1:]).order_by("id_pelanggan")[:limit])
     if len(query) < MIN_NAME_FRAGMENT:
         return []
     return list(customers.filter(name__icontains=query).order_by("name", "pk")[:limit])
@@ -128,9 +139,12 @@ class AreaOutage:
     etr_text: str = ""  # the ETR in the unit's time ("5 Mar 2026 14:30 WIB")
 
 
-def outages_for_area(*, service_unit_id: int, area_code: str = "") -> list[AreaOutage]:
+def outages_for_area(
+    *, service_unit_id: int, area_code: str = "", unit: ServiceUnit | None = None
+) -> list[AreaOutage]:
     """Active outage incidents and planned outages (now or within a day) affecting a
-    customer's area: complaints.incident_selectors.area_outages owns the query."""
+    customer's area: complaints.incident_selectors.area_outages owns the query. ``unit``: the
+    service unit if the caller has it loaded already (one query less)."""
     from complaints.incident_selectors import area_outages
 
     return [
@@ -145,7 +159,7 @@ def outages_for_area(*, service_unit_id: int, area_code: str = "") -> list[AreaO
             reports=row.reports,
             etr_text=row.etr_text,
         )
-        for row in area_outages(service_unit_id=service_unit_id, area_code=area_code)
+        for row in area_outages(service_unit_id=service_unit_id, area_code=area_code, unit=unit)
     ]
 
 
@@ -262,9 +276,9 @@ def case_by_ticket(*, user, text: str) -> Case | None:
 
 
 def search_cases(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
-    """The console's search box. The shape of the term picks one indexed lookup: a ticket, a
+    """The console's search box. The shape of the term picks the indexed lookups: a ticket, a
     12-digit ID pelanggan, an 11-digit meter number, a phone number, a number prefix, or
-    part of a name (trigram indexes on UPPER(name))."""
+    part of a name (trigram indexes on UPPER(name)); several are combined as a UNION."""
     term = term.strip()
     if not term:
         return cases
@@ -273,21 +287,46 @@ def search_cases(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
         return cases.filter(ticket=ticket)
     if _NUMBER.match(term):
         digits = re.sub(r"[^0-9]", "", term)
-        phone = _as_phone(term) if digits.startswith(("0", "62")) else None
-        matches = Q(customer__id_pelanggan__startswith=digits) | Q(
-            customer__meter_number__startswith=digits
-        )
-        if len(digits) == ID_PELANGGAN_LENGTH:
-            matches = Q(customer__id_pelanggan=digits)
-        elif len(digits) == METER_NUMBER_LENGTH and not phone:
-            matches = Q(customer__meter_number=digits)
-        if phone:
-            matches |= Q(reporter_contact=phone) | Q(
-                customer_id__in=CustomerContact.objects.filter(value=phone).values("customer_id")
-            )
         if len(digits) < MIN_NUMBER_PREFIX:
             return cases.none()
-        return cases.filter(matches)
+        phone = _as_phone(term) if digits.startswith(("0", "62")) else None
+        if len(digits) == ID_PELANGGAN_LENGTH:
+            customers = Customer.objects.filter(id_pelanggan=digits)
+        elif len(digits) == METER_NUMBER_LENGTH and not phone:
+            customers = Customer.objects.filter(meter_number=digits)
+        else:
+            customers = Customer.objects.filter(
+                Q(id_pelanggan__startswith=digits) | Q(meter_number__startswith=digits)
+            )
+        matches = [Q(customer_id__in=customers.values("pk"))]
+        if phone:
+            matches += [
+                Q(
+                    customer_id__in=CustomerContact.objects.filter(value=phone).values(
+                        "customer_id"
+                    )
+                ),
+                Q(reporter_contact=phone),
+            ]
+        return _matching_any(cases, matches)
     if len(term) < MIN_NAME_FRAGMENT:
         return cases.none()
-    return cases.filter(Q(customer__name__icontains=term) | Q(reporter_name__icontains=term))
+    return _matching_any(
+        cases,
+        [
+            Q(customer_id__in=Customer.objects.filter(name__icontains=term).values("pk")),
+            Q(reporter_name__icontains=term),
+        ],
+    )
+
+
+def _matching_any(cases: QuerySet[Case], conditions: list[Q]) -> QuerySet[Case]:
+    """Cases matching any of ``conditions``, as a UNION of one query per condition. An OR of
+    conditions on different tables (or of subqueries) can use none of their indexes and reads
+    the whole case table; each branch alone is one index lookup, and keeps the list's filters
+    (the open queue, the user's units) so it can use them too."""
+    if len(conditions) == 1:
+        return cases.filter(conditions[0])
+    base = cases.order_by()
+    branches = [base.filter(condition).values("pk") for condition in conditions]
+    return cases.filter(pk__in=branches[0].union(*branches[1:]))

@@ -13,11 +13,14 @@ class StaffLanguageMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            language = (
-                StaffMember.objects.filter(user_id=user.pk)
-                .values_list("language", flat=True)
-                .first()
-            )
+            # Loaded with the user by staff.backends; looked up for a user from elsewhere.
+            language = getattr(user, "_aduan_language", None)
+            if language is None:
+                language = (
+                    StaffMember.objects.filter(user_id=user.pk)
+                    .values_list("language", flat=True)
+                    .first()
+                )
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language

@@ -24,10 +24,17 @@ def roles_of(user) -> frozenset[Role]:
     cached = getattr(user, "_aduan_roles", None)
     if cached is not None:
         return cached
+    names = () if user.is_superuser else user.groups.values_list("name", flat=True)
+    return remember_roles(user, names)
+
+
+def remember_roles(user, group_names) -> frozenset[Role]:
+    """Cache on ``user`` the roles its groups give (staff.backends passes the names it loaded
+    with the user)."""
     if user.is_superuser:
         roles = frozenset({Role.AGENT, Role.SUPERVISOR, Role.MANAGER})
     else:
-        names = set(user.groups.values_list("name", flat=True))
+        names = set(group_names)
         roles = frozenset(role for role in STAFF_GROUPS if role.value in names)
     user._aduan_roles = roles
     return roles

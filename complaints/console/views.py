@@ -153,7 +153,9 @@ def phone_customer_context(request: HttpRequest, customer_id: int) -> JsonRespon
                     "ends_at": outage.ends_at.isoformat() if outage.ends_at else None,
                 }
                 for outage in selectors.outages_for_area(
-                    service_unit_id=customer.service_unit_id, area_code=customer.area_code
+                    service_unit_id=customer.service_unit_id,
+                    area_code=customer.area_code,
+                    unit=customer.service_unit,  # loaded with the customer
                 )
             ],
         }
@@ -195,6 +197,7 @@ def case_page(request: HttpRequest, context: dict, case_id) -> HttpResponse:
         outages=selectors.outages_for_area(
             service_unit_id=case.service_unit_id,
             area_code=case.customer.area_code if case.customer else "",
+            unit=case.service_unit,  # loaded with the case
         ),
         technicians_url=reverse("admin:complaints_case_technicians", args=[case.pk]),
         act_url=reverse("admin:complaints_case_act", args=[case.pk]),

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 from complaints.console.times import unit_time as _unit_time
 
@@ -19,7 +20,11 @@ def time_left(due, now) -> str:
     seconds = int((due - now).total_seconds())
     sign = "-" if seconds < 0 else ""
     minutes = abs(seconds) // 60
-    return f"{sign}{minutes // 60} j {minutes % 60:02d} m"
+    return _("%(sign)s%(hours)d j %(minutes)02d m") % {
+        "sign": sign,
+        "hours": minutes // 60,
+        "minutes": minutes % 60,
+    }
 
 
 @register.filter

@@ -216,6 +216,7 @@ def test_queue_page_queries_do_not_grow_with_the_number_of_cases(world, client):
         case = factories.open_case(world.unit_a, customer=factories.make_customer(world.unit_a))
         case_transition(actor=SYSTEM, case_id=case.pk, target="verified")
     client.force_login(world.supervisor_a)
+    _count_queries(client, LIST_URL)  # reads the unit tree and categories into the cache
     small = _count_queries(client, LIST_URL)
 
     technician.capacity = 50
@@ -227,18 +228,62 @@ def test_queue_page_queries_do_not_grow_with_the_number_of_cases(world, client):
             case_id=case_transition(actor=SYSTEM, case_id=case.pk, target="verified").pk,
             technician=technician,
         )
+    _count_queries(client, LIST_URL)  # the cached categories were dropped by the seeding
 
-    # session, user, staff language, roles (groups), unit ids, capped count, page rows,
-    # unit filter choices, category filter choices, permissions (user, groups).
-    assert _count_queries(client, LIST_URL) == small
-    assert _count_queries(client, LIST_URL, {"q": "Pelanggan"}) == small
-    assert small <= 12
+    # 1 session, 2 the user with their roles, units, permissions and language
+    # (staff.backends), 3 the capped count, 4 the page with category, unit, technician and
+    # customer joined. Filter choices come from the cache.
+    assert small == 4
+    assert _count_queries(client, LIST_URL) == 4
+    # Searches (name, phone, number prefix) and filters do not add any.
+    for params in (
+        {"q": "Pelanggan"},
+        {"q": "0813-9999-8888"},
+        {"q": "1234"},
+        {"unit": world.unit_a.pk, "owner": "me", "sla": "at_risk"},
+        {"channel__exact": "web", "priority__exact": 1},
+        {"queue": "all", "category__id__exact": case.category_id},
+    ):
+        assert _count_queries(client, LIST_URL, params) == 4, params
+
+
+def test_agent_queue_page_takes_four_queries(world, client):
+    for _ in range(3):
+        factories.open_case(world.unit_a, customer=factories.make_customer(world.unit_a))
+    client.force_login(world.agent_a)
+    _count_queries(client, LIST_URL)  # fills the cached unit tree and categories
+
+    # The same four as a supervisor's: the agent's permissions, roles and units come with
+    # the user (staff.backends), not as queries of their own.
+    assert _count_queries(client, LIST_URL) == 4
+    assert _count_queries(client, LIST_URL, {"queue": "all", "q": "Pelanggan"}) == 4
+
+
+def test_a_deep_page_is_read_by_id_in_the_same_order(world, client, monkeypatch):
+    from complaints import paginators
+    from complaints.admin import CaseAdmin
+
+    cases = [factories.open_case(world.unit_a) for _ in range(7)]
+    Case.objects.filter(pk__in=[c.pk for c in cases[:3]]).update(
+        status=CaseStatus.CLOSED, closed_at=clock.now()
+    )
+    newest_first = [c.ticket for c in sorted(cases, key=lambda c: (c.created_at, c.pk))][::-1]
+    client.force_login(world.agent_a)
+    monkeypatch.setattr(CaseAdmin, "list_per_page", 3)
+    plain = [listed(client, queue="all", p=page) for page in (1, 2, 3)]
+    monkeypatch.setattr(paginators, "DEFERRED_JOIN_FROM", 1)
+
+    assert [listed(client, queue="all", p=page) for page in (1, 2, 3)] == plain
+    assert [ticket for page in plain for ticket in page] == newest_first
+    # The deferred join adds one query: the page's ids, then its rows.
+    assert _count_queries(client, LIST_URL, {"queue": "all", "p": 2}) == 5
 
 
 def test_case_page_queries_do_not_grow_with_the_timeline(world, client):
     case = factories.open_case(world.unit_a, customer=factories.make_customer(world.unit_a))
     client.force_login(world.supervisor_a)
     url = reverse("admin:complaints_case_change", args=[case.pk])
+    _count_queries(client, url)  # reads the unit tree into the cache
     few = _count_queries(client, url)
 
     for n in range(20):
@@ -251,4 +296,8 @@ def test_case_page_queries_do_not_grow_with_the_timeline(world, client):
             },
         )
 
-    assert _count_queries(client, url) == few
+    # 1 session, 2 the user (staff.backends), 3 the case with category, unit and customer,
+    # 4 the timeline, 5 the area's active incidents with their report counts, 6 its planned
+    # outages (the unit's ancestors come from the cached unit tree).
+    assert few == 6
+    assert _count_queries(client, url) == 6

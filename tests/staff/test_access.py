@@ -191,6 +191,6 @@ def test_unit_ids_for_a_fresh_user_object_reads_roles_then_units(world, django_a
 def test_case_for_is_one_query_once_units_are_known(world, case_a, django_assert_num_queries):
     unit_ids_for(world.agent_a)
 
-    with django_assert_num_queries(1):  # the case with category, unit and customer
+    with django_assert_num_queries(1):  # the case with every relation the case page shows
         case = case_for(world.agent_a, case_a.pk)
         assert (case.category.code, case.service_unit.pk) == ("padam-rumah", world.unit_a.pk)
