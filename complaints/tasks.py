@@ -36,6 +36,14 @@ def requeue_pending_notifications() -> int:
     return len(ids) + len(report.retried) + len(report.resent)
 
 
+@shared_task(name="complaints.tasks.sla_sweep")
+def sla_sweep() -> int:
+    """The beat task (every minute): announce SLA thresholds that have come (complaints.sla)."""
+    from complaints.sla import sla_sweep as sweep
+
+    return sweep()
+
+
 def max_countdown() -> int:
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
     return min(MAX_COUNTDOWN_SECONDS, visibility // 2) if visibility else MAX_COUNTDOWN_SECONDS

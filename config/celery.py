@@ -42,6 +42,13 @@ app.conf.update(
             "schedule": 300.0,
             "options": {"queue": "periodic", "expires": 290},
         },
+        # SLA thresholds (complaints.sla): at most a minute late; a run that waited longer
+        # than its interval is dropped, the next one picks up where it would have.
+        "sla-sweep": {
+            "task": "complaints.tasks.sla_sweep",
+            "schedule": 60.0,
+            "options": {"queue": "periodic", "expires": 55},
+        },
         "requeue-pending-notifications": {
             "task": "complaints.tasks.requeue_pending_notifications",
             "schedule": 60.0,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from staff.models import ServiceUnit, StaffMember, Technician
+from staff.models import Holiday, ServiceUnit, StaffMember, Technician
 
 
 @admin.register(ServiceUnit)
@@ -38,3 +38,13 @@ class TechnicianAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__first_name", "user__last_name")
     autocomplete_fields = ("user", "service_unit")
     readonly_fields = ("open_jobs",)
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ("date", "name", "service_unit")
+    list_filter = (("service_unit", admin.EmptyFieldListFilter),)
+    list_select_related = ("service_unit",)
+    search_fields = ("name", "service_unit__code")
+    date_hierarchy = "date"
+    autocomplete_fields = ("service_unit",)

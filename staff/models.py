@@ -8,6 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UnitKind(models.TextChoices):
@@ -64,7 +65,7 @@ class ServiceUnit(models.Model):
 
     class Meta:
         verbose_name = _("unit layanan")
-        verbose_name_plural = _("unit layanan")
+        verbose_name_plural = pgettext_lazy("plural", "unit layanan")
         ordering = ["path"]
         constraints = [
             models.CheckConstraint(
@@ -108,7 +109,7 @@ class StaffMember(models.Model):
 
     class Meta:
         verbose_name = _("anggota staf")
-        verbose_name_plural = _("anggota staf")
+        verbose_name_plural = pgettext_lazy("plural", "anggota staf")
 
     def __str__(self) -> str:
         return self.user.get_username()
@@ -137,7 +138,7 @@ class Technician(models.Model):
 
     class Meta:
         verbose_name = _("teknisi")
-        verbose_name_plural = _("teknisi")
+        verbose_name_plural = pgettext_lazy("plural", "teknisi")
         ordering = ["user__username"]
         constraints = [
             models.CheckConstraint(
@@ -149,6 +150,38 @@ class Technician(models.Model):
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+
+class Holiday(models.Model):
+    """A day the back offices are closed: back-office SLA clocks (complaints.sla) skip it.
+    Without a unit it is a national holiday; with one it closes that unit and the units below
+    it (a regional holiday of a UID closes its UP3s and ULPs)."""
+
+    date = models.DateField(_("tanggal"))
+    name = models.CharField(_("nama"), max_length=120)
+    service_unit = models.ForeignKey(
+        ServiceUnit,
+        verbose_name=_("unit layanan"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="holidays",
+        help_text=_("Kosongkan untuk libur nasional."),
+    )
+
+    class Meta:
+        verbose_name = _("hari libur")
+        verbose_name_plural = pgettext_lazy("plural", "hari libur")
+        ordering = ["date", "service_unit"]
+        constraints = [
+            # One national row per day (NULLs are not distinct here), one row per unit and day.
+            models.UniqueConstraint(
+                fields=["date", "service_unit"], nulls_distinct=False, name="holiday_unique_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
 
 
 # --- Dashboard rollups (staff.dashboards) ---------------------------------------------------------
@@ -178,7 +211,7 @@ class DashboardRollupRun(models.Model):
 
     class Meta:
         verbose_name = _("pembaruan ringkasan dasbor")
-        verbose_name_plural = _("pembaruan ringkasan dasbor")
+        verbose_name_plural = pgettext_lazy("plural", "pembaruan ringkasan dasbor")
         indexes = [models.Index(fields=["kind", "-started_at"], name="rollup_run_latest")]
 
     def __str__(self) -> str:
@@ -221,7 +254,7 @@ class CaseRollup(models.Model):
 
     class Meta:
         verbose_name = _("ringkasan pengaduan")
-        verbose_name_plural = _("ringkasan pengaduan")
+        verbose_name_plural = pgettext_lazy("plural", "ringkasan pengaduan")
         constraints = [
             # Also the index every dashboard query uses: a period, a range of days, then units.
             models.UniqueConstraint(
@@ -250,7 +283,7 @@ class DurationHistogram(models.Model):
 
     class Meta:
         verbose_name = _("histogram durasi")
-        verbose_name_plural = _("histogram durasi")
+        verbose_name_plural = pgettext_lazy("plural", "histogram durasi")
         constraints = [
             models.UniqueConstraint(
                 fields=["period", "day", "service_unit", "metric"],
@@ -273,12 +306,12 @@ class UnitCustomerCount(models.Model):
         related_name="+",
         verbose_name=_("unit layanan"),
     )
-    customers = models.PositiveIntegerField(_("pelanggan"))
+    customers = models.PositiveIntegerField(pgettext_lazy("count", "pelanggan"))
     counted_at = models.DateTimeField(_("dihitung"))
 
     class Meta:
         verbose_name = _("jumlah pelanggan unit")
-        verbose_name_plural = _("jumlah pelanggan unit")
+        verbose_name_plural = pgettext_lazy("plural", "jumlah pelanggan unit")
 
     def __str__(self) -> str:
         return f"{self.service_unit_id}: {self.customers}"

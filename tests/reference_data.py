@@ -1,4 +1,5 @@
-"""The rows data migrations seed (roles, complaint categories), restored on demand.
+"""The rows data migrations seed (roles, complaint categories, national holidays), restored
+on demand.
 
 A transactional test ends with a flush that empties every table, so a later transactional
 test finds no roles and no categories. ``serialized_rollback`` cannot be relied on to bring
@@ -15,11 +16,16 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.state import StateApps
 
 from complaints.models import Category
+from staff.models import Holiday
 
 # (migration module, function) pairs; each function only creates what is missing.
 SEEDS = (
     ("staff.migrations.0002_roles", "create_roles"),
+    # Later grants to the role groups (create_roles sets a group's permissions: these add).
+    ("complaints.migrations.0010_incident_permissions", "grant"),
+    ("complaints.migrations.0015_api_indexes_permissions", "grant"),
     ("complaints.migrations.0003_seed_categories", "seed"),
+    ("staff.migrations.0005_holidays", "seed_national_holidays"),
 )
 
 
@@ -31,7 +37,7 @@ def _historical_apps() -> StateApps:
 
 
 def ensure_reference_data() -> None:
-    if Group.objects.exists() and Category.objects.exists():
+    if Group.objects.exists() and Category.objects.exists() and Holiday.objects.exists():
         return
     apps = _historical_apps()
     for module, function in SEEDS:

@@ -52,7 +52,21 @@ RESOLVED_STATES = ("resolved", "closed")
 _CASES_ALL = """
     SELECT c.id, c.service_unit_id, c.channel, c.category_id, c.status, u.timezone AS tz,
            c.created_at, c.first_response_at, c.response_due_at, c.resolved_at,
-           c.resolution_due_at
+           c.resolution_due_at,
+           -- The figures complaints.sla stores (clock time, breach) where the case has them;
+           -- cases answered or resolved before they existed fall back to wall time.
+           coalesce(c.response_seconds,
+                    greatest(0, extract(epoch FROM c.first_response_at - c.created_at))
+           )::bigint AS response_clock,
+           coalesce(NOT c.response_breached,
+                    c.response_due_at IS NULL OR c.first_response_at <= c.response_due_at
+           ) AS response_on_time,
+           coalesce(c.resolution_seconds,
+                    greatest(0, extract(epoch FROM c.resolved_at - c.created_at))
+           )::bigint AS resolution_clock,
+           coalesce(NOT c.resolution_breached,
+                    c.resolution_due_at IS NULL OR c.resolved_at <= c.resolution_due_at
+           ) AS resolution_on_time
     FROM complaints_case c
     JOIN staff_serviceunit u ON u.id = c.service_unit_id
 """
@@ -79,15 +93,12 @@ _INSERT_ROLLUP = """
         FROM cases
         UNION ALL
         SELECT (first_response_at AT TIME ZONE tz)::date, service_unit_id, channel, category_id,
-               0, 1, (response_due_at IS NULL OR first_response_at <= response_due_at)::int,
-               greatest(0, extract(epoch FROM first_response_at - created_at))::bigint, 0, 0, 0
+               0, 1, response_on_time::int, response_clock, 0, 0, 0
         FROM cases
         WHERE first_response_at IS NOT NULL
         UNION ALL
         SELECT (resolved_at AT TIME ZONE tz)::date, service_unit_id, channel, category_id,
-               0, 0, 0, 0, 1,
-               (resolution_due_at IS NULL OR resolved_at <= resolution_due_at)::int,
-               greatest(0, extract(epoch FROM resolved_at - created_at))::bigint
+               0, 0, 0, 0, 1, resolution_on_time::int, resolution_clock
         FROM cases
         WHERE resolved_at IS NOT NULL AND status = ANY(%(resolved_states)s)
     )
@@ -118,14 +129,12 @@ _INSERT_HISTOGRAMS = """
     durations AS (
         SELECT (first_response_at AT TIME ZONE tz)::date AS day, service_unit_id,
                'first_response' AS metric,
-               width_bucket(extract(epoch FROM first_response_at - created_at)::float8,
-                            %(edges)s::float8[]) AS bucket
+               width_bucket(response_clock::float8, %(edges)s::float8[]) AS bucket
         FROM cases
         WHERE first_response_at IS NOT NULL
         UNION ALL
         SELECT (resolved_at AT TIME ZONE tz)::date, service_unit_id, 'resolution',
-               width_bucket(extract(epoch FROM resolved_at - created_at)::float8,
-                            %(edges)s::float8[])
+               width_bucket(resolution_clock::float8, %(edges)s::float8[])
         FROM cases
         WHERE resolved_at IS NOT NULL AND status = ANY(%(resolved_states)s)
     )

@@ -1,13 +1,19 @@
-"""SLA due times: field work around the clock, back-office work on the unit's working hours."""
+"""SLA due times: field work around the clock, back-office work on the unit's working hours
+and holiday calendar."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from complaints.models import Category, Priority, WorkType
-from complaints.sla import add_working_minutes, due_times
-from staff.models import ServiceUnit, UnitTimezone
+from complaints.sla import WorkingCalendar, add_working_minutes, due_times
+from staff.models import Holiday, ServiceUnit, UnitTimezone
+from tests import factories
+
+# Holidays are read from the database (national ones are reference data).
+pytestmark = pytest.mark.django_db
 
 WIB = ZoneInfo("Asia/Jakarta")
 WITA = ZoneInfo("Asia/Makassar")
@@ -162,3 +168,84 @@ def test_back_office_priority_factor_applies_to_working_minutes():
 
     assert response == _wib(2026, 3, MONDAY, 16, 0)
     assert resolution == _wib(2026, 3, 3, 15, 0)
+
+
+# --- Holidays ---------------------------------------------------------------------------------
+
+
+def test_back_office_work_skips_national_holidays():
+    # Friday 3 April 2026 is Wafat Yesus Kristus (a seeded national holiday).
+    thursday_afternoon = _wib(2026, 4, 2, 15, 0)
+
+    assert add_working_minutes(thursday_afternoon, 120, _unit()) == _wib(2026, 4, 6, 9, 0)
+
+
+def test_back_office_work_skips_consecutive_holidays_and_weekends():
+    # Nyepi on Thursday 19 March 2026, then the weekend of Idulfitri (21-22 March).
+    wednesday_afternoon = _wib(2026, 3, 18, 15, 0)
+
+    assert add_working_minutes(wednesday_afternoon, 600, _unit()) == _wib(2026, 3, 23, 9, 0)
+
+
+def test_field_work_ignores_holidays():
+    good_friday = _wib(2026, 4, 3, 10, 0)
+
+    response, _ = due_times(
+        _category(WorkType.FIELD, 60, 180), Priority.NORMAL, _unit(), good_friday
+    )
+
+    assert response == _wib(2026, 4, 3, 11, 0)
+
+
+def test_a_units_holiday_closes_it_and_the_units_below_but_no_other_unit():
+    office_a = factories.make_unit_tree("JKT")
+    office_b = factories.make_unit_tree("BDG")
+    region_a = ServiceUnit.objects.get(path=office_a.path.split("/")[0])
+    Holiday.objects.create(date=date(2026, 3, 3), name="Hari jadi kota", service_unit=region_a)
+    monday_afternoon = _wib(2026, 3, MONDAY, 15, 0)
+
+    assert add_working_minutes(monday_afternoon, 120, office_a) == _wib(2026, 3, 4, 9, 0)
+    assert add_working_minutes(monday_afternoon, 120, office_b) == _wib(2026, 3, 3, 9, 0)
+
+
+def test_holidays_are_read_in_one_query_for_a_long_target(django_assert_num_queries):
+    # 40 working days: eight weeks, across Nyepi, Idulfitri, Good Friday.
+    with django_assert_num_queries(1):
+        due = add_working_minutes(_wib(2026, 3, MONDAY, 8, 0), 40 * 480, _unit())
+
+    assert due == _wib(2026, 4, 28, 16, 0)
+
+
+def test_one_national_holiday_per_day():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Holiday.objects.create(date=date(2026, 12, 25), name="Natal (lagi)")
+
+
+def test_national_holidays_of_2026_and_2027_are_reference_data():
+    national = Holiday.objects.filter(service_unit__isnull=True)
+
+    assert national.filter(date__year=2026).count() == 17
+    assert national.filter(date__year=2027).count() == 17
+    assert national.get(date=date(2026, 8, 17)).name == "Proklamasi Kemerdekaan Republik Indonesia"
+
+
+def test_working_time_between_two_moments_skips_nights_weekends_and_holidays():
+    calendar = WorkingCalendar(_unit())
+
+    # Thursday 2 April 15:00 → Monday 6 April 09:00: 1 h Thursday, Good Friday, weekend, 1 h.
+    assert calendar.between(_wib(2026, 4, 2, 15, 0), _wib(2026, 4, 6, 9, 0)) == timedelta(hours=2)
+    assert calendar.between(_wib(2026, 4, 6, 9, 0), _wib(2026, 4, 2, 15, 0)) == timedelta()
+
+
+@pytest.mark.parametrize(
+    ("end", "minutes", "start"),
+    [
+        (_wib(2026, 3, MONDAY, 12, 0), 60, _wib(2026, 3, MONDAY, 11, 0)),
+        # Back across the night: an hour before Tuesday 08:30 is Monday 15:30.
+        (_wib(2026, 3, 3, 8, 30), 60, _wib(2026, 3, MONDAY, 15, 30)),
+        # Back across Good Friday and the weekend.
+        (_wib(2026, 4, 6, 9, 0), 120, _wib(2026, 4, 2, 15, 0)),
+    ],
+)
+def test_working_time_counts_back_from_a_due_time(end, minutes, start):
+    assert WorkingCalendar(_unit()).subtract(end, timedelta(minutes=minutes)) == start
