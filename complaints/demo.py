@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
@@ -27,7 +28,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from complaints import clock, effects
+from complaints import clock, effects, sla
 from complaints import demo_data as data
 from complaints.demo_data import OfficeSpec, RegionSpec
 from complaints.identifiers import normalize_phone
@@ -42,6 +43,7 @@ from complaints.models import (
     Language,
     Priority,
 )
+from complaints.satisfaction import record_answer
 from complaints.services import (
     Reporter,
     case_add_customer_message,
@@ -61,6 +63,11 @@ DEFAULT_SEED = 1945
 DEFAULT_CUSTOMERS = 300
 DEFAULT_CASES = 1000
 HISTORY_DAYS = 60
+# Satisfaction survey answers (complaints.satisfaction): the share of closed cases answered,
+# the scores' weights, and the seed of their own generator.
+SURVEY_ANSWER_SHARE = 0.45
+SURVEY_SCORES = {5: 38, 4: 30, 3: 14, 2: 9, 1: 9}
+SURVEY_SEED = 5
 # Serializes concurrent loaders (two `make run` at once): the second waits, then skips.
 ADVISORY_LOCK_KEY = 0x41_44_55_44  # "ADUD"
 
@@ -307,6 +314,9 @@ class _Loader:
         plans = self._plans(cases)
         with effects.suppressed():
             self._run(plans)
+            self._surveys(plans)
+        # The history's breaches happened before today: the first beat must not mail them.
+        sla.sla_settle_history()
         self.final_states.update(
             Case.objects.filter(pk__in=[p.case_id for p in plans if p.case_id]).values_list(
                 "status", flat=True
@@ -870,6 +880,38 @@ class _Loader:
             case_merge(actor=desk, case_id=plan.case_id, into_case_id=plan.host.case_id)
         else:  # pragma: no cover - a typo in a plan
             raise ValueError(kind)
+
+    def _surveys(self, plans: list[Plan]) -> None:
+        """Some reporters answer the survey of the "closed" notice, after the timeline has
+        run (closing is each case's last step) and from a random generator of its own, so the
+        cases themselves stay what the seed makes them. A "not fixed" answer comes after the
+        reopen window: recorded, and the case stays closed."""
+        rng = random.Random(SURVEY_SEED)
+        late = timedelta(days=settings.SURVEY_REOPEN_DAYS + 1)
+        closed = Case.objects.filter(
+            pk__in=[p.case_id for p in plans if p.case_id], status=S.CLOSED
+        ).values_list("pk", "closed_at", "channel", "reporter_language")
+        for case_id, closed_at, channel, language in closed.order_by("closed_at", "pk"):
+            if rng.random() >= SURVEY_ANSWER_SHARE:
+                continue
+            score = rng.choices(list(SURVEY_SCORES), list(SURVEY_SCORES.values()))[0]
+            fixed = score >= 3 or rng.random() < 0.5
+            gap = timedelta(minutes=rng.randint(5, 60 * 30))
+            if not fixed:
+                gap += late
+            if closed_at + gap > self.now:
+                continue
+            english = language == Language.ENGLISH
+            comments = data.SURVEY_COMMENTS_EN if english else data.SURVEY_COMMENTS
+            comment = rng.choice(comments[score]) if rng.random() < 0.4 else ""
+            with clock.travel(closed_at + gap):
+                record_answer(
+                    case_id=case_id,
+                    score=score,
+                    fixed=fixed,
+                    comment=comment,
+                    channel=Channel.WHATSAPP if channel == Channel.WHATSAPP else Channel.WEB,
+                )
 
     def _move(self, plan: Plan, actor: Actor, target: str, **fields) -> None:
         case_transition(actor=actor, case_id=plan.case_id, target=target, **fields)

@@ -478,3 +478,19 @@ CUSTOMER_REPLIES_EN = (
     "Photo of the meter sent.",
 )
 FOLLOW_UPS_EN = ("Any update on when the technician arrives?", "Thank you, we will wait.")
+
+# Satisfaction survey comments by score (complaints.demo._surveys).
+SURVEY_COMMENTS = {
+    5: ("Petugas cepat dan ramah, terima kasih PLN.", "Mantap, listrik sudah normal lagi."),
+    4: ("Sudah beres, tapi menunggu agak lama.", "Terima kasih, petugas sopan."),
+    3: ("Lumayan, tapi kabar perkembangannya kurang.", "Perlu dua kali lapor baru ditangani."),
+    2: ("Petugas datang sangat terlambat.", "Tidak ada kabar perkembangan."),
+    1: ("Penanganannya lama sekali.", "Tidak ada kabar sama sekali dari petugas."),
+}
+SURVEY_COMMENTS_EN = {
+    5: ("Quick and friendly crew, thank you.", "All good, power is back."),
+    4: ("Fixed, but it took a while.", "Thanks, the technician was polite."),
+    3: ("Okay, but updates were scarce.", "I had to report twice."),
+    2: ("The crew came very late.", "No updates at all."),
+    1: ("It took far too long.", "Nobody told me anything."),
+}

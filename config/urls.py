@@ -36,6 +36,9 @@ urlpatterns = [
     # of the restoration check ---
     path("pemadaman/", include("complaints.outage_urls")),
     # --- end issue 6 ---
+    # Issue 5: the satisfaction survey linked from the "closed" notice
+    # (complaints.notifications.SURVEY_PATH).
+    path("survey/", include("complaints.survey_urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
 if settings.DEBUG:

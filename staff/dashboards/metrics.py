@@ -6,11 +6,16 @@ Definitions (the README repeats them):
 - received: cases created on the local day (the service unit's timezone), whatever became of
   them later (merged and rejected included).
 - first response: the case's first ``first_response_at``, on the local day it happened; its
-  time is ``first_response_at - created_at`` (wall clock). It is on time when
-  ``first_response_at <= response_due_at`` (a case without a target counts as on time).
+  time is the case's ``response_seconds`` (SLA clock time: wall time minus the time it waited
+  for the customer) and it is on time unless ``response_breached`` (complaints.sla stores both
+  when the response happens). Cases answered before those figures existed: wall time
+  ``first_response_at - created_at``, on time when ``first_response_at <= response_due_at``
+  (a case without a target counts as on time).
 - resolution: cases that are resolved or closed now, on the local day of ``resolved_at``; time
-  ``resolved_at - created_at``; on time when ``resolved_at <= resolution_due_at``. A reopened
-  case leaves the figures until it is resolved again.
+  ``resolution_seconds`` (clock time, without pauses nor the time a reopened case spent
+  resolved); on time unless ``resolution_breached`` (a breach before a reopening stays). Older
+  cases: ``resolved_at - created_at``, on time when ``resolved_at <= resolution_due_at``. A
+  reopened case leaves the figures until it is resolved again.
 - SLA compliance % = on time / counted x 100, for first responses and for resolutions whose
   day lies in the range; no figure (not 0 %) when nothing was counted.
 - median / 90th percentile: estimated from fixed duration buckets (below), by linear
@@ -144,10 +149,11 @@ def format_minutes(minutes: float | None) -> str:
 def format_percent(value: float | None) -> str:
     if value is None:
         return "—"
-    return f"{number_format(value, 1)} %"
+    # Rounded first: number_format cuts a float's decimals off (66.67 would read "66,6").
+    return f"{number_format(round(value, 1), 1)} %"
 
 
 def format_number(value: float | None, decimals: int = 0) -> str:
     if value is None:
         return "—"
-    return number_format(value, decimals, force_grouping=True)
+    return number_format(round(value, decimals), decimals, force_grouping=True)

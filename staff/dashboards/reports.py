@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from complaints.console.times import unit_time
-from complaints.models import Case, Channel
+from complaints.models import Case, Channel, IncidentStatus
 from complaints.selectors import SLA_LABELS, sla_state
 from complaints.workflow import OPEN_STATES, CaseStatus
 from staff.dashboards import charts, selectors
@@ -38,6 +38,7 @@ from staff.models import DashboardRollupRun, DurationMetric, ServiceUnit, Techni
 OPEN_ORDER = [status for status in CaseStatus if status in OPEN_STATES]
 BOARD_LIST_LIMIT = 10
 TECHNICIAN_LIMIT = 100
+BOARD_INCIDENT_LIMIT = 20
 TOP_AREAS = 10
 MAX_SERIES = 9  # more than this and the smallest are summed as "other"
 WEEKLY_AFTER_DAYS = 62  # longer ranges are charted by week
@@ -94,7 +95,7 @@ def supervisor_board(
     breached = selectors.breached_cases(unit_ids=unit_ids, now=now, limit=BOARD_LIST_LIMIT)
     crew = selectors.technician_counts(unit_ids=unit_ids)
     technicians = selectors.technicians_with_jobs(unit_ids=unit_ids, limit=TECHNICIAN_LIMIT)
-    incidents = selectors.active_incidents(unit_ids=unit_ids)
+    incidents = selectors.active_incidents(unit_ids=unit_ids, limit=BOARD_INCIDENT_LIMIT)
     labels = status_labels()
 
     zero = {"total": 0, "unassigned": 0, "at_risk": 0, "breached": 0}
@@ -201,24 +202,46 @@ def supervisor_board(
             labels=labels,
         ),
         _technician_table(technicians, total=crew["total"], now=now, labels=labels),
-        Table(
-            key="incidents",
-            title=_("Insiden gangguan aktif"),
-            columns=[
-                Column("incident", _("Insiden")),
-                Column("unit", _("Unit")),
-                Column("reports", _("Laporan"), Kind.INT),
-                Column("etr", _("Estimasi nyala")),
-            ],
-            rows=[(i.title, i.service_unit, i.reports, i.estimated_restoration) for i in incidents],
-            empty_text=_(
-                "Belum ada data insiden: pencatatan insiden gangguan (padam meluas) belum "
-                "tersedia di versi ini."
-            ),
-        ),
+        _incident_table(incidents),
     ]
     return SupervisorBoard(
         headlines=headlines, status_chart=status_chart, tables=tables, generated_at=now
+    )
+
+
+def _incident_table(incidents: Sequence[selectors.IncidentSummary]) -> Table:
+    """Active outage incidents (issue 6): each links to its console page; the ETR in the
+    incident's unit time, "—" until one is set."""
+    statuses = dict(IncidentStatus.choices)
+    full = len(incidents) >= BOARD_INCIDENT_LIMIT
+    return Table(
+        key="incidents",
+        title=_("Insiden gangguan aktif"),
+        columns=[
+            Column("incident", _("Insiden")),
+            Column("unit", _("Unit")),
+            Column("status", _("Status")),
+            Column("reports", _("Laporan"), Kind.INT),
+            Column("crew", _("Regu")),
+            Column("etr", _("Estimasi nyala"), Kind.WHEN),
+        ],
+        rows=[
+            (
+                Link(
+                    f"{i.code} {i.title}",
+                    reverse("admin:complaints_incident_change", args=[i.incident_id]),
+                ),
+                i.service_unit,
+                str(statuses.get(i.status, i.status)),
+                i.reports,
+                i.crew or "—",
+                unit_time(i.estimated_restoration, i.unit) if i.unit else None,
+            )
+            for i in incidents
+        ],
+        empty_text=_("Tidak ada gangguan aktif di unit Anda."),
+        more_url=reverse("admin:complaints_incident_changelist") if full else "",
+        more_text=_("Semua gangguan di daftar gangguan") if full else "",
     )
 
 
@@ -453,7 +476,13 @@ def manager_report(
         Headline(
             _("Kepuasan pelanggan"),
             format_number(survey.average, 1) if survey.average is not None else "—",
-            hint=_("%(n)s jawaban survei") % {"n": format_number(survey.answers)},
+            hint=_("%(n)s jawaban survei, %(fixed)s teratasi")
+            % {
+                "n": format_number(survey.answers),
+                "fixed": format_percent(compliance(survey.fixed, survey.answers)),
+            }
+            if survey.answers
+            else _("%(n)s jawaban survei") % {"n": format_number(survey.answers)},
         ),
     ]
 
@@ -480,6 +509,11 @@ def manager_report(
             (_("Backlog terbuka saat ini"), Value(backlog_total, count)),
             (_("Jawaban survei kepuasan"), Value(survey.answers, count)),
             (_("Rata-rata kepuasan (1-5)"), Value(survey.average, Kind.DECIMAL)),
+            (
+                _("Masalah teratasi menurut pelanggan (%)"),
+                Value(compliance(survey.fixed, survey.answers), percent),
+            ),
+            (_("Dibuka kembali lewat survei"), Value(survey.reopened, count)),
         ],
     )
 
@@ -500,6 +534,7 @@ def manager_report(
         ),
         _top_areas_section(per_unit, customers=customers, tree=tree, unit_ids=unit_ids),
         _satisfaction_section(survey),
+        _satisfaction_unit_section(survey, group=group, tree=tree),
     ]
     tables = [summary, *(section.table for section in sections)]
     return ManagerReport(
@@ -843,7 +878,52 @@ def _satisfaction_section(survey: selectors.SatisfactionSummary) -> Section:
             bar_color=charts.color(5),
         )
     note = _(
-        "Survei kepuasan dikirim saat pengaduan ditutup; jawabannya belum dicatat oleh versi "
-        "ini, jadi bagian ini masih kosong."
+        "Survei kepuasan dikirim saat pengaduan ditutup (tautan, atau balasan angka di "
+        "WhatsApp); dihitung menurut hari jawaban."
     )
     return Section("satisfaction", table.title, chart, table, note=note)
+
+
+def _satisfaction_unit_section(
+    survey: selectors.SatisfactionSummary, *, group, tree: UnitTree
+) -> Section:
+    grouped: dict[int, selectors.UnitSatisfaction] = defaultdict(selectors.UnitSatisfaction)
+    for unit_id, figures in survey.by_unit.items():
+        target = grouped[group(unit_id).pk]
+        target.answers += figures.answers
+        target.score_sum += figures.score_sum
+        target.fixed += figures.fixed
+        target.reopened += figures.reopened
+    order = sorted(grouped, key=lambda pk: (-grouped[pk].answers, tree.units[pk].path))
+    table = Table(
+        key="satisfaction_units",
+        title=_("Kepuasan menurut unit layanan"),
+        columns=[
+            Column("unit", _("Unit")),
+            Column("answers", _("Jawaban"), Kind.INT),
+            Column("average", _("Rata-rata (1-5)"), Kind.DECIMAL),
+            Column("fixed", _("Teratasi"), Kind.PERCENT),
+            Column("reopened", _("Dibuka kembali"), Kind.INT),
+        ],
+        rows=[
+            (
+                tree.units[pk].name,
+                grouped[pk].answers,
+                grouped[pk].average,
+                compliance(grouped[pk].fixed, grouped[pk].answers),
+                grouped[pk].reopened,
+            )
+            for pk in order
+        ],
+        empty_text=_("Belum ada jawaban survei kepuasan."),
+    )
+    chart = None
+    if table.rows:
+        chart = charts.horizontal_bars(
+            title=_("Rata-rata kepuasan menurut unit (1-5)"),
+            items=[(row[0], row[2], format_number(row[2], 1)) for row in table.rows],
+            empty_text=table.empty_text,
+            bar_color=charts.color(5),
+        )
+    note = _('Teratasi: jawaban "masalah sudah teratasi" dari semua jawaban unit itu.')
+    return Section("satisfaction_units", table.title, chart, table, note=note)

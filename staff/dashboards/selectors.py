@@ -19,7 +19,8 @@ from django.db.models import (
     Sum,
 )
 
-from complaints.models import Case, Category
+from complaints.incident_selectors import active_incidents_in, incident_public_title
+from complaints.models import Case, Category, SatisfactionAnswer
 from complaints.workflow import OPEN_STATES, PAUSED_STATES, TECHNICIAN_STATES
 from staff.dashboards.metrics import AGE_BUCKETS, BUCKETS
 from staff.dashboards.rollups import monday
@@ -154,7 +155,7 @@ def unassigned_cases(*, unit_ids: UnitIds, limit: int) -> list[Case]:
 
 
 def at_risk_cases(*, unit_ids: UnitIds, now: datetime, limit: int) -> list[Case]:
-    """Closest to breaching first. Query: partial index case_open_unit_due / case_open_due."""
+    """Closest to breaching first. Query: partial index case_open_unit_due / case_open_due_cover."""
     return list(
         _board_cases(unit_ids)
         .alias(at_risk_from=_at_risk_from())
@@ -164,7 +165,7 @@ def at_risk_cases(*, unit_ids: UnitIds, now: datetime, limit: int) -> list[Case]
 
 
 def breached_cases(*, unit_ids: UnitIds, now: datetime, limit: int) -> list[Case]:
-    """Longest overdue first. Query: partial index case_open_unit_due / case_open_due."""
+    """Longest overdue first. Query: partial index case_open_unit_due / case_open_due_cover."""
     return list(
         _board_cases(unit_ids).filter(_breached(now)).order_by("resolution_due_at", "id")[:limit]
     )
@@ -199,14 +200,31 @@ class IncidentSummary:
     service_unit: str
     reports: int
     estimated_restoration: datetime | None
+    incident_id: int | None = None
+    code: str = ""
+    status: str = ""  # IncidentStatus: active or partial (nyala bertahap)
+    crew: str = ""
+    unit: ServiceUnit | None = None  # for showing the ETR in the unit's time
 
 
-def active_incidents(*, unit_ids: UnitIds) -> list[IncidentSummary]:
-    """Active outage incidents with their report counts and ETR.
-
-    Outage incidents are not recorded by this version (they come with the outage work, a
-    later issue): the board shows this list, empty, so that feature only has to fill it."""
-    return []
+def active_incidents(*, unit_ids: UnitIds, limit: int = 20) -> list[IncidentSummary]:
+    """Active outage incidents of the units (newest outage first, at most ``limit``) with
+    their report counts, crew and ETR. Query: one, over index incident_status with a
+    per-row count of linked cases (complaints.incident_selectors.active_incidents_in)."""
+    return [
+        IncidentSummary(
+            title=incident_public_title(incident),
+            service_unit=incident.service_unit.name,
+            reports=incident.reports,
+            estimated_restoration=incident.etr,
+            incident_id=incident.pk,
+            code=incident.code,
+            status=incident.status,
+            crew=str(incident.crew) if incident.crew_id else "",
+            unit=incident.service_unit,
+        )
+        for incident in active_incidents_in(unit_ids=unit_ids, limit=limit)
+    ]
 
 
 # --- Manager dashboard (rollups) --------------------------------------------------------------
@@ -333,20 +351,77 @@ def latest_rollup_run() -> DashboardRollupRun | None:
     return DashboardRollupRun.objects.order_by("-started_at").first()
 
 
+@dataclass
+class UnitSatisfaction:
+    answers: int = 0
+    score_sum: int = 0
+    fixed: int = 0
+    reopened: int = 0
+
+    def add(self, *, score: int, answers: int, fixed: int, reopened: int) -> None:
+        self.answers += answers
+        self.score_sum += score * answers
+        self.fixed += fixed
+        self.reopened += reopened
+
+    @property
+    def average(self) -> float | None:
+        return self.score_sum / self.answers if self.answers else None
+
+
 @dataclass(frozen=True)
 class SatisfactionSummary:
     answers: int
     average: float | None
     # Answers per score, 1 (very unhappy) to 5 (very happy).
     distribution: dict[int, int]
+    fixed: int = 0  # answers saying the problem is fixed
+    reopened: int = 0  # "not fixed" answers that reopened their case
+    by_unit: dict[int, UnitSatisfaction] = field(default_factory=dict)
 
 
 SCORES = (1, 2, 3, 4, 5)
 
 
 def satisfaction(*, first_day: date, last_day: date, unit_ids: UnitIds) -> SatisfactionSummary:
-    """Survey answers in the range.
-
-    The satisfaction survey (sent when a case is closed) is being built with the outbound
-    notifications and has no answer model yet: until it has, there is nothing to count."""
-    return SatisfactionSummary(answers=0, average=None, distribution=dict.fromkeys(SCORES, 0))
+    """Survey answers (complaints.SatisfactionAnswer) given on the range's local days, per
+    score, with the totals and each unit's figures. Query: one aggregate per (unit, score),
+    an index-only scan of satisfaction_unit_day (unit, day) or, for every unit,
+    satisfaction_day (day); both carry score, fixed and reopened."""
+    rows = (
+        _in_units(
+            SatisfactionAnswer.objects.filter(
+                answered_on__gte=first_day, answered_on__lte=last_day
+            ),
+            unit_ids,
+        )
+        .values("service_unit_id", "score")
+        # Counting a column of the index, not the id: no heap page is read.
+        .annotate(
+            answers=Count("score"),
+            fixed_answers=Count("score", filter=Q(fixed=True)),
+            reopened_answers=Count("score", filter=Q(reopened=True)),
+        )
+        .order_by()
+    )
+    distribution = dict.fromkeys(SCORES, 0)
+    total = UnitSatisfaction()
+    by_unit: dict[int, UnitSatisfaction] = {}
+    for row in rows:
+        counts = {
+            "score": row["score"],
+            "answers": row["answers"],
+            "fixed": row["fixed_answers"],
+            "reopened": row["reopened_answers"],
+        }
+        distribution[row["score"]] += row["answers"]
+        total.add(**counts)
+        by_unit.setdefault(row["service_unit_id"], UnitSatisfaction()).add(**counts)
+    return SatisfactionSummary(
+        answers=total.answers,
+        average=total.average,
+        distribution=distribution,
+        fixed=total.fixed,
+        reopened=total.reopened,
+        by_unit=by_unit,
+    )

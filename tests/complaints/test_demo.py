@@ -27,8 +27,9 @@ from complaints.models import (
     CustomerContact,
     EventKind,
     Notification,
+    SatisfactionAnswer,
 )
-from complaints.workflow import TECHNICIAN_STATES, CaseStatus
+from complaints.workflow import OPEN_STATES, TECHNICIAN_STATES, CaseStatus
 from staff.access import unit_ids_for
 from staff.models import ServiceUnit, StaffMember, Technician, UnitKind
 from staff.roles import Role, roles_of
@@ -102,6 +103,30 @@ def test_event_times_never_go_backwards_or_into_the_future(loaded):
 
 def test_demo_history_sends_no_notifications(loaded):
     assert Notification.objects.count() == 0
+
+
+def test_the_first_sla_sweep_after_loading_mails_nobody_about_old_breaches(loaded):
+    from complaints.sla import sla_sweep
+
+    open_breached = Case.objects.filter(
+        status__in=OPEN_STATES, resolution_due_at__lt=timezone.now()
+    ).exclude(status="waiting_customer")
+    assert open_breached.exists()
+    assert not open_breached.filter(resolution_alert=0).exists()
+
+    assert sla_sweep() == 0
+    assert not Notification.objects.filter(template__startswith="staff_sla").exists()
+
+
+def test_some_closed_cases_have_a_survey_answer_that_left_them_closed(loaded):
+    answers = list(SatisfactionAnswer.objects.select_related("case"))
+    assert len(answers) >= 10
+    for answer in answers:
+        assert answer.case.status == CaseStatus.CLOSED
+        assert answer.reopened is False
+        assert answer.answered_at > answer.case.closed_at
+    assert {answer.score for answer in answers} == {1, 2, 3, 4, 5}
+    assert any(not answer.fixed for answer in answers)
 
 
 def test_merged_cases_point_at_a_case_that_recorded_the_merge(loaded):

@@ -127,6 +127,8 @@ def test_summary_of_both_days_by_hand(dataset):
         "Backlog terbuka saat ini": 2,
         "Jawaban survei kepuasan": 0,
         "Rata-rata kepuasan (1-5)": None,
+        "Masalah teratasi menurut pelanggan (%)": None,
+        "Dibuka kembali lewat survei": 0,
     }
 
 

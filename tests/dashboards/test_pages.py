@@ -11,7 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints import clock
-from complaints.models import Case
+from complaints.console.times import unit_time
+from complaints.incidents import incident_restore, incident_set_etr
+from complaints.models import Case, Incident, IncidentStatus
 from complaints.workflow import CaseStatus
 from staff.dashboards.rollups import refresh_rollups
 from staff.models import DashboardRollupRun, StaffMember
@@ -168,13 +170,70 @@ def test_board_lists_breached_oldest_first_at_risk_and_unassigned(world, client)
     ]
 
 
-def test_board_shows_that_incidents_are_not_recorded_yet(world, client):
+def test_board_says_when_no_incident_is_active(world, client):
     client.force_login(world.supervisor_a)
 
     response = client.get(BOARD)
 
     assert response.context["board"].table("incidents").rows == []
-    assert "Belum ada data insiden" in response.content.decode()
+    assert "Tidak ada gangguan aktif di unit Anda." in response.content.decode()
+
+
+def incident_of(unit, area_code: str, reports: int = 3) -> Incident:
+    """An outage incident made by ``reports`` reports of one feeder (threshold 3)."""
+    for _ in range(reports):
+        factories.open_case(customer=factories.make_customer(unit, area_code=area_code))
+    return Incident.objects.get(service_unit=unit, area_code=area_code)
+
+
+@pytest.fixture
+def incident_rules(settings):
+    settings.INCIDENT_THRESHOLD = 3
+    settings.INCIDENT_WINDOW_MINUTES = 60
+
+
+def test_board_lists_the_active_incidents_of_their_units_with_reports_and_etr(
+    world, client, incident_rules
+):
+    ours = incident_of(world.unit_a, "JKT-F1", reports=4)
+    etr = clock.now() + timedelta(hours=2)
+    incident_set_etr(actor=world.actor(world.supervisor_a), incident_id=ours.pk, etr=etr)
+    incident_restore(
+        actor=world.actor(world.supervisor_a),
+        incident_id=incident_of(world.unit_a, "JKT-F2").pk,
+    )
+    incident_of(world.unit_b, "BAL-F1")  # another unit's
+    client.force_login(world.supervisor_a)
+
+    response = client.get(BOARD)
+
+    rows = response.context["board"].table("incidents").rows
+    assert [tuple(str(cell) for cell in row) for row in rows] == [
+        (
+            f"{ours.code} Gangguan penyulang/gardu JKT-F1",
+            world.unit_a.name,
+            str(IncidentStatus.ACTIVE.label),
+            "4",
+            "—",
+            unit_time(etr, world.unit_a),
+        )
+    ]
+    assert rows[0][0].url == reverse("admin:complaints_incident_change", args=[ours.pk])
+    assert ours.code in response.content.decode()
+    csv_rows = read_csv(client.get(BOARD, {"format": "csv", "table": "incidents"}))
+    assert csv_rows[1][3] == "4"
+
+
+def test_board_query_count_does_not_grow_with_incidents(world, client, incident_rules):
+    incident_of(world.unit_a, "JKT-F1")
+    client.force_login(world.supervisor_a)
+    before = count_queries(client, BOARD)
+
+    for area in ("JKT-F2", "JKT-F3", "JKT-F4"):
+        incident_of(world.unit_a, area, reports=5)
+
+    assert count_queries(client, BOARD) == before
+    assert len(client.get(BOARD).context["board"].table("incidents").rows) == 4
 
 
 def test_board_refreshes_through_a_fragment_of_itself(dataset, client, frozen_now):
@@ -313,14 +372,13 @@ def test_manager_dashboard_query_count_does_not_grow(dataset, client, frozen_now
     grow(dataset.world, 12)
     refresh_rollups(full=True)
 
-    # session, user, staff language, roles (groups), the admin's app list permissions (2);
-    # units, rollup sums (one GROUPING SETS query), duration histograms, backlog (live),
-    # customers per unit, categories, latest rollup run.
-    assert before == by_unit == 13
+    # session, user (with staff language, roles and permissions: staff.backends); units,
+    # rollup sums (one GROUPING SETS query), duration histograms, backlog (live), customers
+    # per unit, categories, latest rollup run.
+    assert before == by_unit == 10
     assert count_queries(client, MANAGER, RANGE) == before
-    assert (
-        count_queries(client, MANAGER, {**RANGE, "format": "csv", "table": "daily"}) == before - 2
-    )
+    # The CSV leaves out the admin's app list, whose permissions now come with the user.
+    assert count_queries(client, MANAGER, {**RANGE, "format": "csv", "table": "daily"}) == before
 
 
 def test_board_query_count_does_not_grow(dataset, client, frozen_now):
@@ -329,13 +387,15 @@ def test_board_query_count_does_not_grow(dataset, client, frozen_now):
 
     grow(dataset.world, 12)
 
-    # session, user, staff language, roles (groups), the supervisor's unit ids, the admin's
-    # app list permissions (2); units, open-case counts, unassigned, at risk, breached,
-    # technician counts, technicians, their current jobs.
-    assert before == 15
+    # session, user (with staff language, roles and unit ids); units, open-case counts,
+    # unassigned, at risk, breached, technician counts, technicians, their current jobs,
+    # active incidents (with their report counts).
+    assert before == 11
     assert count_queries(client, BOARD) == before
     client.force_login(dataset.world.manager)
-    assert count_queries(client, BOARD) == before - 1  # a manager's units need no query
+    # A manager's units need no query, and neither do a supervisor's any more: both come
+    # with the user (staff.backends).
+    assert count_queries(client, BOARD) == before
 
 
 def test_the_dashboard_says_when_its_rollups_are_late(world, client, frozen_now):
