@@ -5,7 +5,7 @@ from django.db.models import F, FloatField, IntegerField, Value, When
 from django.db.models.functions import Cos, Power, Radians
 
 from complaints import clock, events, staff_notices
-from complaints.models import Case, EventKind
+from complaints.models import Case, EventKind, Priority
 from complaints.services import case_transition
 from complaints.workflow import CaseStatus
 from staff.models import Technician
@@ -17,7 +17,8 @@ NO_TECHNICIAN = "no_technician"
 
 def choose_technician(case: Case) -> Technician | None:
     """Lock and return the best free technician: the case's own unit before its neighbours,
-    then nearest to the case, then least loaded; None when nobody is free."""
+    then nearest to the case, then least loaded (an emergency: nearest first, of the unit or
+    its neighbours); None when nobody is free."""
     unit = case.service_unit
     unit_ids = [unit.pk, *unit.neighbours.values_list("pk", flat=True)]
     candidates = Technician.objects.filter(
@@ -38,19 +39,23 @@ def choose_technician(case: Case) -> Technician | None:
         if case.longitude is not None
         else (case.customer.longitude if case.customer_id else None)
     )
-    ordering = [
-        models.Case(
-            When(service_unit_id=unit.pk, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    ]
+    own_unit_first = models.Case(
+        When(service_unit_id=unit.pk, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    ordering = [own_unit_first]
     if lat is not None and lon is not None:
         # Equirectangular distance: exact enough to rank technicians within one area.
         distance = Power(F("latitude") - lat, 2) + Power(
             (F("longitude") - lon) * Cos(Radians(Value(lat, output_field=FloatField()))), 2
         )
-        ordering.append(distance.asc(nulls_last=True))
+        # Issue 5: an emergency (a hazard) gets the nearest crew, whichever unit's it is; unit
+        # borders are for the paperwork, a live wire on the road is not.
+        if case.priority == Priority.EMERGENCY:
+            ordering = [distance.asc(nulls_last=True), own_unit_first]
+        else:
+            ordering.append(distance.asc(nulls_last=True))
     ordering += [F("open_jobs").asc(), F("pk").asc()]
     ranked = candidates.order_by(*ordering)
     # Fast path: the best technician no parallel dispatch is booking right now. Skipping

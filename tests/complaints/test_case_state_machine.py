@@ -160,9 +160,10 @@ class CaseMachine(RuleBasedStateMachine):
         reporter = None if len(self.cases) % 2 == 0 else Reporter(name="Tanpa kontak")
         with clock.travel(self.now):
             case = factories.open_case(self.unit, category_code=category_code, reporter=reporter)
+        # A hazard ("bahaya") is verified by the system as it opens (complaints.hazard).
         self.cases[case.pk] = Model(
-            status=S.RECEIVED,
-            version=1,
+            status=case.status,
+            version=case.version,
             priority=case.priority,
             skill=case.category.skill,
         )

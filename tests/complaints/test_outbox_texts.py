@@ -49,10 +49,25 @@ def event_for(case, **data) -> CaseEvent:
 
 
 def test_every_event_has_a_text_in_every_language_and_nothing_else_is_there():
-    events = sorted(p.name for p in NOTICE_DIR.iterdir() if not p.name.startswith("_"))
+    # staff/ holds the supervisors' alerts (complaints.staff_notices), tested below.
+    events = sorted(
+        p.name for p in NOTICE_DIR.iterdir() if not p.name.startswith("_") and p.name != "staff"
+    )
     assert events == sorted(TEMPLATES)
     for event in TEMPLATES:
         assert sorted(p.stem for p in (NOTICE_DIR / event).glob("*.txt")) == sorted(LANGUAGES)
+
+
+def test_every_staff_alert_has_a_subject_and_body_in_every_language_and_nothing_else():
+    from complaints.staff_notices import ALERTS
+
+    alerts = sorted(p.name for p in (NOTICE_DIR / "staff").iterdir())
+    assert alerts == sorted(ALERTS)
+    for alert in ALERTS:
+        for language in LANGUAGES:
+            text = (NOTICE_DIR / "staff" / alert / f"{language}.txt").read_text()
+            subject, _, body = text.partition("\n")
+            assert "{{ ticket }}" in subject and body.strip(), (alert, language)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
