@@ -24,8 +24,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from channels_intake.ratelimit import Rate
+from complaints import incidents, services
 from complaints.api.throttling import StaffReadThrottle, StaffWriteThrottle
 from complaints.api.tokens import api_token_create
+from staff.roles import Actor
 from tests import factories
 from tests.api.conftest import make_incident
 
@@ -40,6 +42,7 @@ CONFORMANCE = [
 ]
 # The schema document itself is tested in test_schema.py; generating it per example is slow.
 SKIPPED_PATHS = {"/api/schema/"}
+TECH_PREFIX = "/api/v1/tech/"
 
 
 @contextmanager
@@ -100,6 +103,21 @@ def test_every_operation_answers_within_its_schema_and_never_5xx(world, schema, 
     app = WSGIHandler()
     incident = make_incident(world.unit_a)
     known_ids = {"case_id": case.pk, "customer_id": customer.pk, "incident_id": incident.pk}
+    # The technician API (/api/v1/tech/) is fuzzed as the technician, on their own job and the
+    # incident they are the crew of (as the agent every operation there is a plain 403).
+    _, tech_key = api_token_create(user=world.technician_a.user, name="fuzz")
+    tech_headers = {"Authorization": f"Bearer {tech_key}"}
+    job = factories.open_case(customer=customer, category_code="meter")
+    services.case_transition(actor=Actor.system("fuzz"), case_id=job.pk, target="verified")
+    services.case_assign(
+        actor=Actor.staff(world.supervisor_a), case_id=job.pk, technician=world.technician_a
+    )
+    crew_incident = incidents.incident_assign_crew(
+        actor=Actor.staff(world.supervisor_a),
+        incident_id=make_incident(world.unit_a, area_code="PNY-09").pk,
+        technician=world.technician_a,
+    )
+    tech_ids = {"ticket": job.ticket, "incident_id": crew_incident.pk}
     failures: list[str] = []
     with same_connection():
         for result in schema.get_all_operations():
@@ -115,9 +133,10 @@ def test_every_operation_answers_within_its_schema_and_never_5xx(world, schema, 
                 ),
             ]
             # Also on objects that exist, so the operations get past their 404.
+            as_technician = operation.path.startswith(TECH_PREFIX)
             ids = {
                 name: value
-                for name, value in known_ids.items()
+                for name, value in (tech_ids if as_technician else known_ids).items()
                 if any(p.name == name for p in operation.path_parameters)
             }
             if ids:
@@ -126,6 +145,11 @@ def test_every_operation_answers_within_its_schema_and_never_5xx(world, schema, 
                 )
             for strategy, examples, checks in strategies:
                 failures += _fuzz(
-                    operation, strategy, examples=examples, checks=checks, headers=headers, app=app
+                    operation,
+                    strategy,
+                    examples=examples,
+                    checks=checks,
+                    headers=tech_headers if as_technician else headers,
+                    app=app,
                 )
     assert not failures, "\n\n".join(failures)
