@@ -3,7 +3,8 @@
 (``fields`` only for invalid input). Domain errors map here, once:
 
 400 malformed body · 401 no or bad token · 403 not allowed · 404 unknown · 409 conflict ·
-413 too large · 415 wrong content type · 422 invalid input · 429 throttled."""
+413 too large · 415 wrong content type · 422 invalid input (an illegal workflow move also lists
+``allowed_transitions``, the moves the user may make) · 429 throttled."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -12,7 +13,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from complaints.errors import DomainError, NotAllowed, StaleCase
+from complaints.errors import DomainError, IllegalTransition, NotAllowed, StaleCase
+from complaints.workflow import describe_moves
 
 INVALID_INPUT = _("Periksa kembali isian yang ditandai.")
 THROTTLED = _("Terlalu banyak permintaan. Coba lagi dalam %(seconds)s detik.")
@@ -58,6 +60,9 @@ def api_exception_handler(exc, context) -> Response | None:
         if isinstance(exc, StaleCase):
             return _error(409, exc.code, exc.message)
         fields = {field or "non_field_errors": [exc.message]}
+        if isinstance(exc, IllegalTransition) and exc.allowed is not None:
+            moves = describe_moves(exc.allowed)
+            return _error(422, exc.code, exc.message, fields=fields, allowed_transitions=moves)
         return _error(422, exc.code, exc.message, fields=fields)
     if isinstance(exc, exceptions.ValidationError):
         return _error(422, "invalid", INVALID_INPUT, fields=_fields(exc.detail))

@@ -34,6 +34,12 @@ class DomainError(Exception):
 class IllegalTransition(DomainError):
     code = "illegal_transition"
 
+    def __init__(self, message, *, allowed: list | None = None, **params) -> None:
+        # The moves the actor may make from the case's status (workflow.Transition), so a
+        # client is told what it can do instead; None when the refusal is not about a move.
+        self.allowed = allowed
+        super().__init__(message, **params)
+
 
 class NotAllowed(DomainError):
     code = "not_allowed"

@@ -203,6 +203,19 @@ def transitions_from(source: str, roles: frozenset[Role] | None = None) -> list[
     return [t for t in TRANSITIONS if t.source == source and (roles is None or t.roles & roles)]
 
 
+def describe_moves(transitions: list[Transition]) -> list[dict]:
+    """Moves as an API client reads them: the target, its label, the fields it needs."""
+    return [
+        {
+            "target": t.target.value,
+            "label": str(t.target.label),
+            "required": list(t.required),
+            "optional": list(t.optional),
+        }
+        for t in transitions
+    ]
+
+
 # What PLN customers already read in PLN Mobile's "Status Laporan".
 CUSTOMER_LABELS: dict[CaseStatus, str] = {
     S.RECEIVED: _("Lapor"),

@@ -21,6 +21,7 @@ ITEM_NAMES = {
     "errors": "error",
     "services": "service",
     "service_requests": "request",
+    "service_request_updates": "request_update",
 }
 
 

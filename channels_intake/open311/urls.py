@@ -21,4 +21,6 @@ urlpatterns = [
         r"^requests/(?P<request_id>[A-Za-z0-9\-]{1,40})" + FMT, views.request_detail, name="request"
     ),
     re_path(r"^tokens/(?P<token>[A-Za-z0-9]{1,64})" + FMT, views.token_detail, name="token"),
+    # mySociety's extension (FixMyStreet reads it): status changes of the reports.
+    re_path(r"^servicerequestupdates" + FMT, views.request_updates, name="request_updates"),
 ]

@@ -27,8 +27,9 @@ from channels_intake.open311.render import FORMATS, XML, error_response, respond
 from channels_intake.open311.services import open311_submit
 from channels_intake.ratelimit import Rate, client_ip, hit
 from channels_intake.services import request_headers
-from complaints.models import Case, Category, WorkType
-from complaints.workflow import OPEN_STATES, customer_label
+from complaints import clock
+from complaints.models import Case, CaseEvent, Category, WorkType
+from complaints.workflow import OPEN_STATES, CaseStatus, customer_label
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's behaviour last changed (discovery's changeset).
@@ -205,7 +206,7 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
 # --- Service requests ------------------------------------------------------------------------
 
 
-def _request(case: Case) -> dict:
+def _request(case: Case, media_url: str = "") -> dict:
     """One case as a GeoReport request. No reporter contact, ever."""
     is_open = case.status in OPEN_STATES
     updated = (case.closed_at or case.resolved_at or case.updated_at) if not is_open else None
@@ -226,8 +227,14 @@ def _request(case: Case) -> dict:
         "zipcode": "",
         "lat": case.latitude,
         "long": case.longitude,
-        "media_url": "",
+        "media_url": media_url,
     }
+
+
+def _requests_response(fmt: str, cases: list[Case]) -> HttpResponse:
+    media = selectors.media_urls(cases)
+    requests = [_request(case, media.get(case.pk, "")) for case in cases]
+    return respond(fmt, "service_requests", requests)
 
 
 def _moment(value: str, field: str) -> datetime | None:
@@ -265,9 +272,7 @@ def _request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     ids = [item.strip() for item in query.get("service_request_id", "").split(",") if item.strip()]
     if ids:
         # GeoReport: service_request_id overrides every other argument.
-        return respond(
-            fmt, "service_requests", [_request(c) for c in selectors.requests_by_tickets(ids)]
-        )
+        return _requests_response(fmt, selectors.requests_by_tickets(ids))
     start = _moment(query.get("start_date", "").strip(), "start_date")
     end = _moment(query.get("end_date", "").strip(), "end_date")
     if start and not end:
@@ -293,7 +298,7 @@ def _request_list(request: HttpRequest, fmt: str) -> HttpResponse:
         limit=page_size,
         offset=(page - 1) * page_size,
     )
-    return respond(fmt, "service_requests", [_request(c) for c in cases])
+    return _requests_response(fmt, cases)
 
 
 def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -331,7 +336,54 @@ def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpRespo
     case = selectors.request_by_ticket(request_id)
     if case is None:
         raise Open311Error(404, UNKNOWN_REQUEST)
-    return respond(fmt, "service_requests", [_request(case)])
+    return _requests_response(fmt, [case])
+
+
+# Our states in the statuses FixMyStreet's update reader knows (mySociety's extension of
+# open/closed); description carries the label the customer reads, never an internal note.
+UPDATE_STATUSES = {
+    CaseStatus.RECEIVED: "open",
+    CaseStatus.VERIFIED: "open",
+    CaseStatus.REOPENED: "open",
+    CaseStatus.WAITING_CUSTOMER: "investigating",
+    CaseStatus.ASSIGNED: "action_scheduled",
+    CaseStatus.DISPATCHED: "in_progress",
+    CaseStatus.ON_SITE: "in_progress",
+    CaseStatus.RESOLVED: "fixed",
+    CaseStatus.CLOSED: "closed",
+    CaseStatus.REJECTED: "no_further_action",
+    CaseStatus.MERGED: "duplicate",
+}
+DEFAULT_UPDATES_SPAN = timedelta(days=1)
+
+
+def _update(event: CaseEvent) -> dict:
+    case = event.case
+    return {
+        "update_id": str(event.pk),
+        "service_request_id": case.ticket,
+        "status": UPDATE_STATUSES[CaseStatus(event.to_status)],
+        "updated_datetime": event.created_at,
+        "description": customer_label(event.to_status, field_work=case.category.is_field_work),
+        "media_url": "",
+    }
+
+
+@open311("GET")
+def request_updates(request: HttpRequest, fmt: str) -> HttpResponse:
+    """GET servicerequestupdates (mySociety's extension): the status changes of reports
+    made through Open311 between start_date and end_date (default: the last day; at most 90
+    days and 1000 updates, oldest first)."""
+    query = request.GET
+    start = _moment(query.get("start_date", "").strip(), "start_date")
+    end = _moment(query.get("end_date", "").strip(), "end_date") or clock.now()
+    start = start or end - DEFAULT_UPDATES_SPAN
+    if end < start:
+        raise Open311Error(400, DATE_ORDER)
+    if end - start > selectors.MAX_SPAN:
+        raise Open311Error(400, DATE_SPAN)
+    events = selectors.request_updates_between(start=start, end=end)
+    return respond(fmt, "service_request_updates", [_update(event) for event in events])
 
 
 @open311("GET")

@@ -19,6 +19,21 @@ ERROR_SCHEMA = {
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         },
         "retry_after": {"type": "integer", "description": "Seconds (429 only)."},
+        "allowed_transitions": {
+            "type": "array",
+            "description": "An illegal workflow move (422 illegal_transition only): the moves "
+            "the user may make from the case's status.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "target": {"type": "string"},
+                    "label": {"type": "string"},
+                    "required": {"type": "array", "items": {"type": "string"}},
+                    "optional": {"type": "array", "items": {"type": "string"}},
+                },
+                "required": ["target", "label", "required", "optional"],
+            },
+        },
     },
     "required": ["error", "detail"],
 }
@@ -30,7 +45,8 @@ ERROR_DESCRIPTIONS = {
     "409": "The case changed since the client read it (If-Match / version).",
     "413": "Body too large.",
     "415": "Unsupported content type.",
-    "422": "Invalid input; `fields` names each field at fault.",
+    "422": "Invalid input; `fields` names each field at fault (an illegal workflow move also "
+    "lists `allowed_transitions`).",
     "429": "Too many requests; see Retry-After.",
 }
 READ_ERRORS = ("400", "401", "403", "404", "422", "429")

@@ -24,7 +24,7 @@ from complaints.models import (
     PlannedOutage,
     Priority,
 )
-from complaints.workflow import CaseStatus, transitions_from
+from complaints.workflow import CaseStatus, describe_moves, transitions_from
 from staff.models import ServiceUnit, Technician
 from staff.roles import roles_of
 
@@ -283,15 +283,7 @@ class CaseDetailOutput(CaseOutput):
     @extend_schema_field(AllowedTransitionOutput(many=True))
     def get_allowed_transitions(self, case: Case) -> list[dict]:
         roles = roles_of(self.context["request"].user)
-        return [
-            {
-                "target": t.target.value,
-                "label": str(t.target.label),
-                "required": list(t.required),
-                "optional": list(t.optional),
-            }
-            for t in transitions_from(case.status, roles)
-        ]
+        return describe_moves(transitions_from(case.status, roles))
 
 
 class CaseCreateInput(serializers.Serializer):

@@ -2,7 +2,7 @@
 ``str``: the permission-checked fetches (staff.access.case_for, …) turn anything that is not an
 id of an object the user may see into the same JSON 404."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from complaints.api import views
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("incidents", views.IncidentsView.as_view(), name="incidents"),
     path("incidents/<str:incident_id>", views.IncidentDetailView.as_view(), name="incident"),
     path("planned-outages", views.PlannedOutagesView.as_view(), name="planned_outages"),
+    # Issue 5: the technician API (the field app).
+    path("tech/", include("complaints.api.tech_urls")),
     # Anything else under /api/v1/ is a 404 in the API's error shape, not an HTML page.
     re_path(r"^.*$", views.not_found, name="not_found"),
 ]

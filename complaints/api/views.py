@@ -40,6 +40,7 @@ class StaffAPI(APIView):
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, IsDeskStaff]
     parser_classes = [JSONParser]
+    max_body_bytes = JSON_MAX_BYTES
 
     def get_exception_handler(self):
         return api_exception_handler
@@ -55,7 +56,7 @@ class StaffAPI(APIView):
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > JSON_MAX_BYTES:
+        if length > self.max_body_bytes:
             raise PayloadTooLarge()
         super().initial(request, *args, **kwargs)
 

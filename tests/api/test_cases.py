@@ -124,6 +124,15 @@ def test_filter_by_creation_time(agent_a, world, case_a):
     )
 
 
+def test_an_integration_polls_what_changed_since_its_last_read(agent_a, world, case_a):
+    other = factories.open_case(world.unit_a)
+    since = clock.now()
+    assert not tickets(agent_a.get(CASES, {"updated_after": since.isoformat()}))
+    verify(world, other)
+    assert tickets(agent_a.get(CASES, {"updated_after": since.isoformat()})) == {other.ticket}
+    assert tickets(agent_a.get(CASES, {"updated_before": since.isoformat()})) == {case_a.ticket}
+
+
 def test_search_by_ticket_and_id_pelanggan(agent_a, case_a, world):
     factories.open_case(world.unit_a)
     assert tickets(agent_a.get(CASES, {"q": case_a.ticket.lower()})) == {case_a.ticket}
@@ -304,12 +313,40 @@ def test_malformed_if_match_is_422(agent_a, case_a):
     assert "If-Match" in response.json()["fields"]
 
 
-def test_illegal_transition_is_refused_with_the_workflows_message(agent_a, case_a):
+def test_illegal_transition_is_422_listing_the_moves_the_user_may_make(agent_a, case_a):
     response = agent_a.post(case_url(case_a, "/transition"), {"target": "closed"}, format="json")
     assert response.status_code == 422
     body = response.json()
     assert body["error"] == "illegal_transition"
     assert case_a.ticket in body["detail"]
+    assert body["fields"] == {"non_field_errors": [body["detail"]]}
+    # The same moves the case detail offers this user, with what each one needs.
+    assert (
+        body["allowed_transitions"] == agent_a.get(case_url(case_a)).json()["allowed_transitions"]
+    )
+    assert {move["target"]: move["required"] for move in body["allowed_transitions"]} == {
+        "verified": [],
+        "waiting_customer": ["reason"],
+        "rejected": ["reason"],
+        "merged": ["merged_into"],
+    }
+
+
+def test_illegal_move_is_422_and_a_stale_version_409_whichever_comes_first(agent_a, world, case_a):
+    verify(world, case_a)  # version 2, status verified
+    illegal = agent_a.post(
+        case_url(case_a, "/transition"), {"target": "on_site"}, format="json", HTTP_IF_MATCH='"2"'
+    )
+    assert illegal.status_code == 422
+    assert "on_site" not in {move["target"] for move in illegal.json()["allowed_transitions"]}
+    # A stale version is checked first (under the row lock): the client must re-read before
+    # it can know which moves are legal.
+    stale = agent_a.post(
+        case_url(case_a, "/transition"), {"target": "on_site"}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert stale.status_code == 409
+    assert stale.json()["error"] == "conflict"
+    assert "allowed_transitions" not in stale.json()
 
 
 def test_a_required_field_is_named(agent_a, case_a):

@@ -263,6 +263,31 @@ def test_request_by_id_without_contact_details(client, reported):
     assert root.find("request/service_request_id").text == reported.ticket
 
 
+def test_media_url_is_kept_and_given_back_but_never_fetched(
+    client, open311_settings, api_key, reported, django_assert_num_queries
+):
+    photo = "https://foto.example/laporan/123.jpg?size=large&x=a%20b"
+    response = post(client, **report(api_key, media_url=photo))
+    with_photo = Case.objects.get(ticket=response.json()[0]["service_request_id"])
+    # Not downloaded (an outside URL is not fetched by the back office): agents open it from
+    # the description.
+    assert photo in with_photo.description
+    assert with_photo.attachments.count() == 0
+
+    (request,) = client.get(f"{BASE}/requests/{with_photo.ticket}.json").json()
+    assert request["media_url"] == photo
+    root = xml(client.get(f"{BASE}/requests/{with_photo.ticket}.xml"))
+    assert root.find("request/media_url").text == photo
+    # One query for the cases and one for the media URLs of the whole page (after the
+    # rate-limit counter's), whatever the page's length.
+    with django_assert_num_queries(3):
+        listed = client.get(f"{BASE}/requests.json").json()
+    assert {r["service_request_id"]: r["media_url"] for r in listed} == {
+        with_photo.ticket: photo,
+        reported.ticket: "",
+    }
+
+
 def test_only_open311_reports_are_public(client, reported, world):
     phoned = factories.open_case(world.unit_a, channel=Channel.CALL_CENTER)
     assert client.get(f"{BASE}/requests/{phoned.ticket}.json").status_code == 404
@@ -314,6 +339,72 @@ def test_closed_when_the_case_is_done(client, reported):
     (request,) = client.get(f"{BASE}/requests/{reported.ticket}.json").json()
     assert request["status"] == "closed"
     assert request["expected_datetime"] is None
+
+
+# --- GET servicerequestupdates (mySociety's extension) -----------------------------------------
+
+
+def test_status_changes_are_the_update_feed_fixmystreet_reads(client, reported, world):
+    from complaints import services
+    from complaints.workflow import CaseStatus
+    from staff.roles import Actor
+
+    desk = Actor.staff(world.agent_a)
+    reported.refresh_from_db()
+    assert reported.status == CaseStatus.VERIFIED  # a hazard: verified at intake
+    services.case_transition(
+        actor=desk, case_id=reported.pk, target=CaseStatus.RESOLVED, resolution="Kabel diikat"
+    )
+    phoned = factories.open_case(world.unit_a, channel=Channel.CALL_CENTER)
+    services.case_transition(actor=desk, case_id=phoned.pk, target=CaseStatus.VERIFIED)
+
+    updates = client.get(f"{BASE}/servicerequestupdates.json").json()
+
+    # Only Open311 reports, oldest first, with the customer's label and no internal text.
+    assert [(u["service_request_id"], u["status"]) for u in updates] == [
+        (reported.ticket, "open"),
+        (reported.ticket, "fixed"),
+    ]
+    assert set(updates[0]) == {
+        "update_id",
+        "service_request_id",
+        "status",
+        "updated_datetime",
+        "description",
+        "media_url",
+    }
+    assert "Kabel diikat" not in json.dumps(updates)
+    root = xml(client.get(f"{BASE}/servicerequestupdates.xml"))
+    assert root.tag == "service_request_updates"
+    assert [e.find("status").text for e in root.findall("request_update")] == ["open", "fixed"]
+
+    now = clock.now()
+    later = {
+        "start_date": (now + timedelta(minutes=1)).isoformat(),
+        "end_date": (now + timedelta(minutes=2)).isoformat(),
+    }
+    assert client.get(f"{BASE}/servicerequestupdates.json", later).json() == []
+
+
+def test_every_case_status_has_an_update_status():
+    from channels_intake.open311.views import UPDATE_STATUSES
+    from complaints.workflow import CaseStatus
+
+    assert set(UPDATE_STATUSES) == set(CaseStatus)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start_date": "kemarin"},
+        {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"},
+        {"start_date": "2026-02-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"},
+    ],
+)
+def test_bad_update_windows_are_400(client, db, params):
+    response = client.get(f"{BASE}/servicerequestupdates.json", params)
+    assert response.status_code == 400
+    assert response.json()[0]["code"] == 400
 
 
 # --- Fuzzed ----------------------------------------------------------------------------------

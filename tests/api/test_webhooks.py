@@ -5,11 +5,20 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from complaints import clock, effects, services, webhooks
 from complaints.delivery import deliver
-from complaints.models import Notification, NotificationStatus, WebhookSubscription
+from complaints.incidents import incident_merge, storm_switch
+from complaints.models import (
+    CaseEvent,
+    EventKind,
+    Incident,
+    Notification,
+    NotificationStatus,
+    WebhookSubscription,
+)
 from complaints.workflow import CaseStatus
 from staff.roles import Actor
 from tests import factories
@@ -168,6 +177,75 @@ def test_loading_history_sends_no_webhooks(world, receiver):
     with effects.suppressed():
         factories.open_case(world.unit_a)
     assert not webhook_rows().exists()
+
+
+# --- Issue 8 x 6: case events written by the incident code --------------------------------
+
+
+def feeder_reports(world, n: int, area_code: str) -> list:
+    return [
+        factories.open_case(customer=factories.make_customer(world.unit_a, area_code=area_code))
+        for _ in range(n)
+    ]
+
+
+def test_incident_linking_and_merging_queue_webhooks_for_every_case(world, receiver, settings):
+    settings.INCIDENT_THRESHOLD = 3
+    linked = subscribe(receiver.url, name="links", events=["incident_linked"])
+    unit_b = subscribe(receiver.url, name="unit B", service_unit=world.unit_b)
+    first = feeder_reports(world, 3, "FDR-A")
+    second = feeder_reports(world, 3, "FDR-B")
+    survivor, duplicate = (Incident.objects.get(area_code=code) for code in ("FDR-A", "FDR-B"))
+
+    incident_merge(
+        actor=Actor.staff(world.supervisor_a),
+        incident_id=duplicate.pk,
+        into_incident_id=survivor.pk,
+    )
+
+    rows = list(webhook_rows().filter(recipient=str(linked.pk)))
+    # Six links on arrival, three moves by the merge (one bulk queueing).
+    assert len(rows) == 9
+    payloads = [json.loads(row.body) for row in rows]
+    assert {p["event"] for p in payloads} == {"case.incident_linked"}
+    moved = [p["case"] for p in payloads[6:]]
+    assert sorted(c["id"] for c in moved) == sorted(c.pk for c in second)
+    assert {c["incident"] for c in moved} == {survivor.pk}
+    assert {p["case"]["id"] for p in payloads[:6]} == {c.pk for c in first + second}
+    assert not webhook_rows().filter(recipient=str(unit_b.pk)).exists()
+
+
+def test_bulk_queueing_takes_the_same_queries_for_any_number_of_events(world, receiver):
+    subscribe(receiver.url, events=["note"])
+    subscribe(receiver.url, name="region A", service_unit=world.unit_a.parent.parent)
+    cases = [factories.open_case(world.unit_a, category_code="tagihan") for _ in range(6)]
+
+    def notes(few: list) -> list[CaseEvent]:
+        return CaseEvent.objects.bulk_create(
+            CaseEvent(case=case, created_at=clock.now(), kind=EventKind.NOTE, note="x")
+            for case in few
+        )
+
+    few, many = notes(cases[:2]), notes(cases)
+    # Subscriptions (with their units); the cases (with category and unit); one INSERT.
+    with CaptureQueriesContext(connection) as two:
+        assert len(webhooks.queue_case_events(few)) == 4
+    with CaptureQueriesContext(connection) as six:
+        assert len(webhooks.queue_case_events(many)) == 12
+    assert len(two) == len(six) == 3
+
+
+def test_pausing_sla_clocks_at_the_end_of_a_storm_queues_webhooks(world, receiver):
+    subscription = subscribe(receiver.url, events=["note"])
+    storm = Actor.staff(world.supervisor_a)
+    with clock.travel(clock.now() - timedelta(hours=1)):
+        billing = factories.open_case(world.unit_a, category_code="tagihan")
+        storm_switch(actor=storm, service_unit_id=world.unit_a.pk, on=True, reason="Badai")
+
+    storm_switch(actor=storm, service_unit_id=world.unit_a.pk, on=False, reason="Reda")
+
+    (row,) = webhook_rows().filter(recipient=str(subscription.pk))
+    assert json.loads(row.body)["case"]["id"] == billing.pk
 
 
 def test_signature_check_refuses_tampering_and_replays():
