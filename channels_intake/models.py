@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaints.identifiers import validate_id_pelanggan
 
@@ -41,7 +42,7 @@ class InboundMessage(models.Model):
 
     class Meta:
         verbose_name = _("pesan masuk")
-        verbose_name_plural = _("kotak masuk kanal")
+        verbose_name_plural = pgettext_lazy("plural", "kotak masuk kanal")
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "provider_message_id"], name="inbound_unique_provider_id"
@@ -91,7 +92,7 @@ class AppAccount(models.Model):
 
     class Meta:
         verbose_name = _("akun aplikasi")
-        verbose_name_plural = _("akun aplikasi")
+        verbose_name_plural = pgettext_lazy("plural", "akun aplikasi")
         constraints = [
             # The phone is the login: one account per number.
             models.UniqueConstraint(fields=["phone"], name="app_account_phone_unique"),
@@ -132,7 +133,7 @@ class AppOneTimeCode(models.Model):
 
     class Meta:
         verbose_name = _("kode sekali pakai")
-        verbose_name_plural = _("kode sekali pakai")
+        verbose_name_plural = pgettext_lazy("plural", "kode sekali pakai")
         indexes = [
             models.Index(fields=["account", "-created_at"], name="app_code_latest"),
         ]
@@ -150,7 +151,7 @@ class AppToken(models.Model):
 
     class Meta:
         verbose_name = _("token aplikasi")
-        verbose_name_plural = _("token aplikasi")
+        verbose_name_plural = pgettext_lazy("plural", "token aplikasi")
 
     def __str__(self) -> str:
         return f"{self.account_id}:{self.key_hash[:8]}"
@@ -174,7 +175,7 @@ class PushDevice(models.Model):
 
     class Meta:
         verbose_name = _("perangkat push")
-        verbose_name_plural = _("perangkat push")
+        verbose_name_plural = pgettext_lazy("plural", "perangkat push")
 
     def __str__(self) -> str:
         return f"{self.account_id}:{self.platform}"
@@ -189,7 +190,7 @@ class AppCase(models.Model):
 
     class Meta:
         verbose_name = _("pengaduan akun aplikasi")
-        verbose_name_plural = _("pengaduan akun aplikasi")
+        verbose_name_plural = pgettext_lazy("plural", "pengaduan akun aplikasi")
         constraints = [
             models.UniqueConstraint(fields=["account", "case"], name="app_case_unique"),
         ]
@@ -211,7 +212,7 @@ class RateCounter(models.Model):
 
     class Meta:
         verbose_name = _("penghitung batas laju")
-        verbose_name_plural = _("penghitung batas laju")
+        verbose_name_plural = pgettext_lazy("plural", "penghitung batas laju")
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_window"),
         ]
@@ -265,7 +266,7 @@ class Conversation(models.Model):
 
     class Meta:
         verbose_name = _("percakapan bot")
-        verbose_name_plural = _("percakapan bot")
+        verbose_name_plural = pgettext_lazy("plural", "percakapan bot")
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "sender"], name="conversation_unique_sender"

@@ -46,7 +46,7 @@ from django.utils import formats, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from complaints import clock, effects
+from complaints import clock, effects, webhooks
 from complaints.errors import (
     ROLE_NOT_ALLOWED,
     STALE_CASE,
@@ -74,6 +74,7 @@ from complaints.models import (
     WorkType,
 )
 from complaints.notifications import (
+    HELD_KEY,
     notice_channel,
     notice_context,
     notice_language,
@@ -215,10 +216,11 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def unit_and_ancestor_ids(unit: ServiceUnit) -> list[int]:
     """The unit and the units above it (a planned outage or storm mode of an UP3 covers its
-    ULPs), from the materialized path in one query."""
+    ULPs), from the materialized path and the cached unit tree (staff.unit_tree)."""
+    from staff.unit_tree import ids_of_paths
+
     parts = unit.path.split("/")
-    paths = ["/".join(parts[: n + 1]) for n in range(len(parts))]
-    return list(ServiceUnit.objects.filter(path__in=paths).values_list("pk", flat=True))
+    return ids_of_paths(["/".join(parts[: n + 1]) for n in range(len(parts))])
 
 
 def _advisory_lock(*parts: object) -> None:
@@ -284,8 +286,10 @@ def storm_switch(
 
     While on: reports link aggressively (``link_rules(storm=True)``), unlocated outage reports
     join the unit's latest incident, the known-outage notice replaces the per-case receipt on
-    every channel, and the SLA clocks of non-urgent back-office cases stand still (their due
-    times move by the storm's length when it ends)."""
+    every channel, the progress notices of linked reports are held for the incident's own
+    (complaints.notifications.storm_hold; the rest go out when it ends), and the SLA clocks of
+    non-urgent back-office cases stand still (their due times move by the storm's length when
+    it ends)."""
     if not actor.roles & STORM_ROLES:
         raise NotAllowed(ROLE_NOT_ALLOWED, ticket=str(service_unit_id))
     reason = reason.strip()
@@ -311,7 +315,43 @@ def storm_switch(
     )
     if not on and latest is not None:
         _shift_paused_sla(unit, started=latest.created_at, ended=at)
+        release_held_notices(unit, at=at)
     return switch
+
+
+def release_held_notices(unit: ServiceUnit, *, at: datetime) -> list[int]:
+    """The storm is over for ``unit`` and the units below it: the per-case notices it held
+    there that no incident notice superseded go out now (complaints.notifications.storm_hold),
+    except in a unit below that is still in a storm of its own. Locked, sent after commit;
+    returns their ids."""
+    held = (
+        Notification.objects.select_for_update(of=("self",))
+        .filter(status=NotificationStatus.PENDING, next_attempt_at__isnull=True)
+        .filter(context__has_key=HELD_KEY)
+        .filter(
+            Q(case__service_unit__path=unit.path)
+            | Q(case__service_unit__path__startswith=unit.path + "/")
+        )
+    )
+    rows = list(held.order_by("pk").values_list("pk", "case__service_unit_id"))
+    if not rows:
+        return []
+    stormy = {
+        other.pk
+        for other in ServiceUnit.objects.filter(pk__in={unit_id for _, unit_id in rows})
+        if storm_state(other) is not None
+    }
+    ids = [pk for pk, unit_id in rows if unit_id not in stormy]
+    Notification.objects.filter(pk__in=ids).update(next_attempt_at=at)
+    transaction.on_commit(partial(_kick_released, ids, at), robust=True)
+    return ids
+
+
+def _kick_released(ids: list[int], at: datetime) -> None:
+    from complaints.tasks import kick_delivery
+
+    for pk in ids:
+        kick_delivery(pk, due_at=at)
 
 
 def _shift_paused_sla(unit: ServiceUnit, *, started: datetime, ended: datetime) -> int:
@@ -362,7 +402,7 @@ def _shift_paused_sla(unit: ServiceUnit, *, started: datetime, ended: datetime) 
                     data={"sla_paused_seconds": seconds},
                 )
             )
-    CaseEvent.objects.bulk_create(events, batch_size=1000)
+    webhooks.queue_case_events(CaseEvent.objects.bulk_create(events, batch_size=1000))
     return len(rows)
 
 
@@ -651,6 +691,7 @@ def _link(
         kind=EventKind.INCIDENT_LINKED,
         data={"incident": incident.pk, "code": incident.code, "automatic": automatic},
     )
+    webhooks.queue_case_event(event)
     template = NOTICE_PLANNED if incident.kind == IncidentKind.PLANNED else NOTICE_KNOWN
     notice = _notify(
         case,
@@ -764,7 +805,7 @@ def _unlink(case: Case, incident: Incident, actor: Actor, at: datetime, *, reaso
     case.version += 1
     case.updated_at = at
     case.save(update_fields=["incident", "incident_linked_at", "version", "updated_at"])
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         created_at=at,
         actor=actor.user,
@@ -773,6 +814,7 @@ def _unlink(case: Case, incident: Incident, actor: Actor, at: datetime, *, reaso
         note=reason,
         data={"incident": incident.pk, "code": incident.code},
     )
+    webhooks.queue_case_event(event)
     dispatchable = case.status in (CaseStatus.VERIFIED, CaseStatus.REOPENED)
     if dispatchable and case.category.is_field_work and effects.enabled():
         from staff.tasks import dispatch_case
@@ -1233,7 +1275,7 @@ def _move_cases(cases, source: Incident, target: Incident, actor: Actor, at: dat
     Case.objects.filter(pk__in=ids).update(
         incident=target, incident_linked_at=at, version=F("version") + 1, updated_at=at
     )
-    CaseEvent.objects.bulk_create(
+    events = CaseEvent.objects.bulk_create(
         CaseEvent(
             case_id=pk,
             created_at=at,
@@ -1244,6 +1286,7 @@ def _move_cases(cases, source: Incident, target: Incident, actor: Actor, at: dat
         )
         for pk in ids
     )
+    webhooks.queue_case_events(events)
     return ids
 
 
@@ -1436,7 +1479,7 @@ def _notify(
         "title": _render("_title", language, context),
         "contact_kind": case.reporter_contact_kind,
     }
-    return queue_message(
+    notice = queue_message(
         channel=channel,
         recipient=case.reporter_contact,
         body=body,
@@ -1447,6 +1490,13 @@ def _notify(
         event=event,
         context=extra,
     )
+    # Storm mode held this report's progress notices for the incident's: this one says more.
+    Notification.objects.filter(
+        case=case, status=NotificationStatus.PENDING, next_attempt_at__isnull=True
+    ).filter(context__has_key=HELD_KEY).exclude(pk=notice.pk).update(
+        status=NotificationStatus.SUPERSEDED, superseded_by=notice
+    )
+    return notice
 
 
 def _render(name: str, language: str, context: dict) -> str:

@@ -68,6 +68,8 @@ TEMPLATES = (
     "incident_partial",
     "planned_outage",
     "restoration_check",
+    # Issue 5 (complaints.hazard): what to do, and not do, near a fallen pole or a live wire.
+    "hazard_safety",
 )
 LANGUAGES = tuple(Language.values)
 DEFAULT_LANGUAGE = Language.INDONESIAN
@@ -76,9 +78,21 @@ DEFAULT_LANGUAGE = Language.INDONESIAN
 # update). Every other notice is a status update: within the quiet period after the last
 # notice, the newest one waits for the period to end and replaces any update still waiting.
 IMMEDIATE_TEMPLATES = frozenset(
-    {"received", "message", "waiting_customer", "incident_restored", "restoration_check"}
+    {
+        "received",
+        "message",
+        "waiting_customer",
+        "incident_restored",
+        "restoration_check",
+        # Safety advice cannot wait for a quiet period, nor be replaced by a status update.
+        "hazard_safety",
+    }
 )
 STATUS_UPDATES = frozenset(TEMPLATES) - IMMEDIATE_TEMPLATES
+# Progress notices of a report that storm mode holds while its incident speaks for it
+# (``storm_hold``); ``context[HELD_KEY]`` marks the held outbox row.
+STORM_HELD_TEMPLATES = frozenset({"verified", "assigned", "dispatched", "on_site", "resolved"})
+HELD_KEY = "held"
 # Body parameters of the approved WhatsApp template of each event, in order ({{1}}, {{2}}…).
 TEMPLATE_PARAMETERS: dict[str, tuple[str, ...]] = {
     "received": ("ticket", "category"),
@@ -98,6 +112,7 @@ TEMPLATE_PARAMETERS: dict[str, tuple[str, ...]] = {
     "incident_partial": ("ticket", "etr"),
     "planned_outage": ("ticket", "etr"),
     "restoration_check": ("ticket",),
+    "hazard_safety": ("ticket",),
 }
 # Short texts around a notice: the e-mail subject and the push title.
 SUBJECT_TEMPLATE = "_subject"
@@ -212,11 +227,16 @@ def queue_message(
     event: CaseEvent | None = None,
     context: dict | None = None,
     deliver_at: datetime | None = None,
+    held: dict | None = None,
 ) -> Notification:
     """Write one outbox row (once per idempotency key) and deliver it after commit. Every
-    outbound message goes through here: case notices, bot replies, one-time codes."""
+    outbound message goes through here: case notices, bot replies, one-time codes. A ``held``
+    row (storm mode, see ``storm_hold``) is written without a time to send: no worker or
+    sweep takes it until it is released or superseded."""
     now = clock.now()
     due = max(now, deliver_at) if deliver_at else now
+    if held:
+        context = {**(context or {}), HELD_KEY: held}
     notification, created = Notification.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={
@@ -229,10 +249,10 @@ def queue_message(
             "body": body,
             "context": context or {},
             "created_at": now,
-            "next_attempt_at": due,
+            "next_attempt_at": None if held else due,
         },
     )
-    if created:
+    if created and not held:
         from complaints.tasks import kick_delivery
 
         # robust: the row is committed whatever happens to the broker; a failed publish is
@@ -271,6 +291,7 @@ def queue_customer_notice(case: Case, event: CaseEvent, template: str) -> Notifi
     }
     recipient = case.reporter_contact
     deliver_at, waiting = _schedule(case, channel, recipient, template)
+    held = storm_hold(case, template)
     notification = queue_message(
         channel=channel,
         recipient=recipient,
@@ -282,12 +303,34 @@ def queue_customer_notice(case: Case, event: CaseEvent, template: str) -> Notifi
         event=event,
         context=extra,
         deliver_at=deliver_at,
+        held=held,
     )
     if waiting:
         Notification.objects.filter(pk__in=[row.pk for row in waiting]).update(
             status=NotificationStatus.SUPERSEDED, superseded_by=notification, next_attempt_at=None
         )
     return notification
+
+
+def storm_hold(case: Case, template: str) -> dict | None:
+    """Issue 6, storm mode: while the case's unit (or one above it) is in storm mode, the
+    progress notices of a report linked to an incident are held — the incident's own notices
+    (known outage with the ticket and ETR, nyala bertahap, restored with the restoration
+    check) speak for every report, and thousands of "verified"/"dispatched" texts would bury
+    them. Returns what the held row records (the storm switch and the incident), or None.
+
+    Nothing is lost: the next incident-level notice to that case supersedes the held one
+    (complaints.incidents._notify: it says more), and whatever is still held when the storm
+    ends is sent then (complaints.incidents.release_held_notices). Receipts, agents'
+    messages, questions to the customer and the incident-level notices are never held."""
+    if template not in STORM_HELD_TEMPLATES or case.incident_id is None:
+        return None
+    from complaints.incidents import storm_state
+
+    switch = storm_state(case.service_unit)
+    if switch is None:
+        return None
+    return {"storm": switch.pk, "incident": case.incident_id}
 
 
 def _schedule(

@@ -7,6 +7,19 @@ gangguan*) and the number of outages per customer per month (*jumlah gangguan*).
 whose month exceeds a level is eligible for compensation, and the unit's figures are reported.
 The levels differ by unit and change by decree, so they are data (``TmpThreshold``), not code.
 
+What the regulation fixes, and what it leaves to the decrees (sources: Permen ESDM 27/2017
+Pasal 2 and 6, as amended by 18/2019):
+
+- units: *lama gangguan* hours/month/customer, *jumlah gangguan* times/month/customer,
+  *kecepatan menanggapi pengaduan gangguan* hours; the numbers are set per unit each year by
+  the Director General of Electricity (Kepdirjen) and announced each quarter;
+- compensation (a reduction of next month's bill) is owed when a month is *above* the level —
+  18/2019 dropped the 10 % tolerance of 27/2017, so a flag here is ``figure > level`` — and
+  only for the indicators of Pasal 6, which include outage duration and count but not the
+  response time: ``exceeds_response`` is flagged and reported, but only duration or count
+  makes a customer *eligible* (``ELIGIBLE``, ``TmpCustomerMonth.eligible``);
+- the defaults (settings ``TMP_MAX_*``) are published example values, documented there.
+
 How a customer's month is counted here (``refresh_month``):
 
 - an *outage* is one incident the customer reported (however many of their reports it has), or
@@ -54,11 +67,12 @@ class Levels:
 
 
 def default_levels() -> Levels:
-    """Used when no TmpThreshold row applies (settings TMP_MAX_*). Set the unit's decreed
-    values in the admin; these defaults only keep the flags meaningful until then."""
+    """Used when no TmpThreshold row applies (settings TMP_MAX_*: 60 min, 300 min, 4, the
+    published examples documented in config/settings.py). Set the unit's decreed values in
+    the admin; these defaults only keep the flags meaningful until then."""
     return Levels(
-        max_response_minutes=getattr(settings, "TMP_MAX_RESPONSE_MINUTES", 120),
-        max_outage_minutes=getattr(settings, "TMP_MAX_OUTAGE_MINUTES", 600),
+        max_response_minutes=getattr(settings, "TMP_MAX_RESPONSE_MINUTES", 60),
+        max_outage_minutes=getattr(settings, "TMP_MAX_OUTAGE_MINUTES", 300),
         max_outage_count=getattr(settings, "TMP_MAX_OUTAGE_COUNT", 4),
     )
 
@@ -267,9 +281,14 @@ def refresh_if_stale(*, max_age: timedelta, at: datetime | None = None) -> int |
 
 
 def flagged(queryset: QuerySet[TmpCustomerMonth]) -> QuerySet[TmpCustomerMonth]:
+    """Months above any level (the response time included): what managers review."""
     return queryset.filter(
         Q(exceeds_response=True) | Q(exceeds_duration=True) | Q(exceeds_count=True)
     )
+
+
+# Permen ESDM 27/2017 Pasal 6 (as amended by 18/2019): compensation for duration and count.
+ELIGIBLE = Q(exceeds_duration=True) | Q(exceeds_count=True)
 
 
 @dataclass(frozen=True)
@@ -289,11 +308,12 @@ class UnitFigures:
 
 def unit_figures(*, month: date, unit_ids: frozenset[int] | None) -> list[UnitFigures]:
     """Per unit: customers with outages, their outages and minutes, response average, and how
-    many customers exceed each level (eligible = any). One grouped query on the month index."""
+    many customers exceed each level and how many are eligible for compensation (duration or
+    count; the response time is no compensation indicator). One grouped query on the month
+    index."""
     rows = TmpCustomerMonth.objects.filter(month=month_start(month))
     if unit_ids is not None:
         rows = rows.filter(service_unit_id__in=unit_ids)
-    any_flag = Q(exceeds_response=True) | Q(exceeds_duration=True) | Q(exceeds_count=True)
     grouped = (
         rows.values("service_unit_id", "service_unit__code", "service_unit__name")
         .annotate(
@@ -305,7 +325,7 @@ def unit_figures(*, month: date, unit_ids: frozenset[int] | None) -> list[UnitFi
             n_response=Count("pk", filter=Q(exceeds_response=True)),
             n_duration=Count("pk", filter=Q(exceeds_duration=True)),
             n_count=Count("pk", filter=Q(exceeds_count=True)),
-            n_eligible=Count("pk", filter=any_flag),
+            n_eligible=Count("pk", filter=ELIGIBLE),
         )
         .order_by("service_unit__code")
     )

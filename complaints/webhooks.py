@@ -5,6 +5,8 @@ Queueing. ``complaints.events._record`` (the one place every case event is writt
 and the units below) an outbox row is written in the same transaction as the change — channel
 ``webhook``, recipient the subscription id, body the JSON payload, idempotency key (event,
 subscription) — so a rolled-back change sends nothing and a committed one is never lost.
+Changes that write many case events at once (complaints.incidents: linking, moving, pausing
+SLA clocks) call ``queue_case_events`` with all of them: a constant number of queries.
 
 Delivery. The outbox delivers it like any notice (complaints.delivery): after commit, retried
 with exponential backoff on refusals, 5xx and timeouts, ``failed`` with its last error after
@@ -28,9 +30,12 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
@@ -149,6 +154,74 @@ def queue_case_event(event: CaseEvent) -> list[Notification]:
         )
         for subscription in subscriptions
     ]
+
+
+def queue_case_events(events: Sequence[CaseEvent]) -> list[Notification]:
+    """``queue_case_event`` for many events written at once (an incident linking, moving or
+    pausing the SLA of hundreds of cases), in the caller's transaction: the subscriptions in
+    one query, the cases (with the unit paths the subscriptions' units are matched against)
+    in one, the outbox rows in one insert, and one after-commit callback that enqueues their
+    delivery. The events are fresh, so no idempotency key can exist yet."""
+    if not effects.enabled() or not events:
+        return []
+    subscriptions = list(
+        WebhookSubscription.objects.filter(active=True)
+        .select_related("service_unit")
+        .order_by("pk")
+    )
+    kinds = {event.kind for event in events}
+    wanted = {
+        kind: [sub for sub in subscriptions if not sub.events or kind in sub.events]
+        for kind in kinds
+    }
+    if not any(wanted.values()):
+        return []
+    case_ids = {event.case_id for event in events if wanted[event.kind]}
+    cases = {
+        case.pk: case
+        for case in Case.objects.filter(pk__in=case_ids).select_related("category", "service_unit")
+    }
+    now = clock.now()
+    rows = []
+    for event in events:
+        case = cases.get(event.case_id)
+        if case is None:
+            continue
+        path = case.service_unit.path
+        body = None
+        for subscription in wanted[event.kind]:
+            unit = subscription.service_unit
+            if unit is not None and path != unit.path and not path.startswith(unit.path + "/"):
+                continue
+            if body is None:
+                body = json.dumps(payload(event, case), ensure_ascii=False, separators=(",", ":"))
+            rows.append(
+                Notification(
+                    event=event,
+                    channel=CHANNEL,
+                    recipient=str(subscription.pk),
+                    language="id",
+                    template=event.kind,
+                    body=body,
+                    idempotency_key=f"webhook:{subscription.pk}:{event.pk}",
+                    context={"event": event_name(event.kind), "ticket": case.ticket},
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            )
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows, batch_size=1000)
+    ids = [row.pk for row in created]
+    transaction.on_commit(partial(_kick_all, ids, now), robust=True)
+    return created
+
+
+def _kick_all(ids: list[int], due: datetime) -> None:
+    from complaints.tasks import kick_delivery
+
+    for pk in ids:
+        kick_delivery(pk, due_at=due)
 
 
 def deliveries_of(subscription: WebhookSubscription, *, limit: int = 20) -> list[Notification]:

@@ -37,15 +37,16 @@ from channels_intake.intake import (
     quoted_case,
 )
 from channels_intake.models import Conversation, ConversationStep
-from complaints import clock
+from complaints import clock, satisfaction
 from complaints.attachments import inspect_attachment
 from complaints.errors import DomainError, InvalidInput
 from complaints.identifiers import ID_PELANGGAN_LENGTH, METER_NUMBER_LENGTH
+from complaints.incidents import answer_from_message
 from complaints.models import Case, Channel, Customer
 from complaints.notifications import queue_message
 from complaints.services import case_attach
 from complaints.tickets import normalize_ticket_number
-from complaints.workflow import customer_label
+from complaints.workflow import CaseStatus, customer_label
 from staff.roles import Actor
 
 Step = ConversationStep
@@ -195,7 +196,8 @@ class _Turn:
             self.restart()
             return
         if fresh:
-            if self.follow_up():
+            # The survey first: it steps aside for a restoration check asked after it.
+            if self.survey_answer(fresh=True) or self.restoration_answer() or self.follow_up():
                 return
             # A photo sent first is kept for the report the customer is about to start.
             self.conversation.data = {}
@@ -226,7 +228,7 @@ class _Turn:
     # --- steps -------------------------------------------------------------------------
 
     def on_menu(self) -> None:
-        if self.follow_up():
+        if self.survey_answer(fresh=False) or self.restoration_answer() or self.follow_up():
             return
         # Only "ADU-…" counts here: a random eight-letter word passes the check symbol once
         # in 32 tries.
@@ -436,6 +438,56 @@ class _Turn:
         self.attach(result.case, self.valid_photos())
         self.say(texts.FOLLOW_UP_ADDED, ticket=result.case.ticket)
         self.conversation.case = result.case
+        self.conversation.data = {}
+        self.conversation.step = Step.MENU
+        return True
+
+    def survey_answer(self, *, fresh: bool) -> bool:
+        """A reply to the satisfaction survey of the "closed" notice ("5", "2 belum"; issue 5)
+        from a sender who has not written since it was sent: a digit after the menu was shown
+        is a menu choice."""
+        if self.message.photos or self.message.choice:
+            return False
+        conversation = self.conversation
+        # A conversation that starts with this message has no earlier message to compare.
+        first = fresh and conversation.started_at == conversation.last_message_at
+        reply = satisfaction.answer_from_message(
+            contact=self.session.contact,
+            text=self.text,
+            channel=self.session.case_channel,
+            since=None if first else conversation.last_message_at,
+        )
+        if reply is None:
+            return False
+        self.say(reply)
+        self.say(texts.BACK_TO_MENU)
+        self.conversation.data = {}
+        self.conversation.step = Step.MENU
+        return True
+
+    def restoration_answer(self) -> bool:
+        """An answer to "Listrik sudah menyala? 1 Ya / 2 Tidak" (issue 6) from a sender who
+        was asked and has not answered: "1"/"Ya" closes their case, "2"/"Tidak" opens a
+        follow-up at that address. With no question pending a "1" stays a menu choice."""
+        if self.message.photos:
+            return False
+        try:
+            case = answer_from_message(
+                contact=self.session.contact,
+                text=self.message.choice or self.text,
+                channel=self.session.case_channel,
+            )
+        except InvalidInput:  # answered meanwhile on the web page: carry on as usual
+            return False
+        if case is None:
+            return False
+        if case.status == CaseStatus.CLOSED:
+            self.say(texts.RESTORATION_YES, ticket=case.ticket)
+        else:
+            self.say(texts.RESTORATION_STILL_OFF, ticket=case.ticket)
+        self.say(texts.BACK_TO_MENU)
+        self.case = case
+        self.conversation.case = case
         self.conversation.data = {}
         self.conversation.step = Step.MENU
         return True

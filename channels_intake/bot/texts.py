@@ -111,3 +111,13 @@ OUTAGE_HEADER = _("Informasi pemadaman untuk wilayah Anda:")
 OUTAGE_PLANNED = _("Pemadaman terencana %(start)s sampai %(end)s: %(description)s")
 OUTAGE_INCIDENT = _("Gangguan sedang ditangani, perkiraan menyala %(end)s: %(description)s")
 UNKNOWN_TIME = _("(belum diketahui)")
+
+# Issue 6: answers to "Listrik sudah menyala? 1 Ya / 2 Tidak" (complaints.incidents).
+RESTORATION_YES = _(
+    "Terima kasih atas konfirmasinya. Syukurlah listrik Anda sudah menyala kembali; pengaduan "
+    "%(ticket)s kami tutup."
+)
+RESTORATION_STILL_OFF = _(
+    "Mohon maaf listrik Anda masih padam. Laporan Anda kami lanjutkan sebagai pengaduan baru "
+    "*%(ticket)s* dan petugas kami akan segera menindaklanjutinya."
+)

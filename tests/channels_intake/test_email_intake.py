@@ -2,6 +2,7 @@
 cases (new complaint, reply threading, auto-replies and bounces never answered)."""
 
 import smtplib
+import uuid
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,9 @@ from complaints.models import (
     Notification,
     Priority,
 )
-from complaints.services import Reporter
+from complaints.services import Reporter, case_assign, case_transition
 from complaints.workflow import CaseStatus
+from staff.roles import Actor
 from tests import factories
 
 FIXTURES = Path(__file__).parent / "fixtures" / "email"
@@ -407,6 +409,93 @@ def test_a_reply_to_a_closed_case_opens_a_new_one_naming_the_old(client, inbound
 
     assert message.case != case
     assert case.ticket in CaseEvent.objects.get(case=message.case, kind=EventKind.NOTE).note
+
+
+# --- Issue 6: answers to "Listrik sudah menyala? 1 Ya / 2 Tidak" --------------------------
+
+
+def repaired(world, case: Case) -> Case:
+    """The outage case is repaired on its own: its reporter is asked whether power is back."""
+    case_transition(actor=world.actor(world.agent_a), case_id=case.pk, target="verified")
+    case_assign(
+        actor=world.actor(world.supervisor_a), case_id=case.pk, technician=world.technician_a
+    )
+    technician = Actor.staff(world.technician_a.user)
+    for target in ("dispatched", "on_site", "resolved"):
+        case_transition(actor=technician, case_id=case.pk, target=target, resolution="MCB naik")
+    assert case.notifications.filter(template="restoration_check", channel=Channel.EMAIL)
+    return case
+
+
+def plain_mail(*, subject: str, body: str, in_reply_to: str = "") -> bytes:
+    thread = f"In-Reply-To: <{in_reply_to}>\nReferences: <{in_reply_to}>\n" if in_reply_to else ""
+    return (
+        "From: Siti Rahmawati <siti.rahmawati@outlook.co.id>\n"
+        "To: PLN 123 Pengaduan <pengaduan@pln123.example>\n"
+        f"Subject: {subject}\n"
+        f"Message-ID: <{uuid.uuid4().hex}@outlook.co.id>\n"
+        f"{thread}"
+        "Date: Mon, 3 Mar 2025 09:00:00 +0000\n"
+        "MIME-Version: 1.0\n"
+        "Content-Type: text/plain; charset=utf-8\n\n"
+        f"{body}\n"
+    ).encode()
+
+
+@pytest.mark.django_db
+def test_a_reply_tidak_to_the_restoration_question_opens_the_follow_up(
+    client, inbound_secret, world
+):
+    case = repaired(world, siti_case(world))
+    raw = plain_mail(
+        subject=f"RE: [{case.ticket}] Listrik sudah menyala?",
+        body="Tidak, sampai sekarang masih gelap.\n\nSalam,\nSiti",
+    )
+
+    message = receive_and_process(client, raw)
+
+    follow_up = Case.objects.get(follow_up_of=case)
+    assert message.case == follow_up
+    assert (follow_up.channel, follow_up.reporter_contact) == (
+        Channel.EMAIL,
+        "siti.rahmawati@outlook.co.id",
+    )
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.CLOSED
+    # The customer hears the new ticket (its receipt), not "closed, please rate us".
+    assert Notification.objects.filter(case=follow_up, template="received").exists()
+
+
+@pytest.mark.django_db
+def test_a_reply_ya_threaded_by_in_reply_to_confirms_and_closes(client, inbound_secret, world):
+    case = repaired(world, siti_case(world))
+    our_id = "aduan.91.77aa@pln123.example"
+    Notification.objects.filter(case=case, template="restoration_check").update(
+        provider_message_id=f"<{our_id}>"
+    )
+    raw = plain_mail(
+        subject="RE: Pengaduan Anda", body="Ya, sudah menyala. Terima kasih.", in_reply_to=our_id
+    )
+
+    message = receive_and_process(client, raw)
+
+    case.refresh_from_db()
+    assert message.case == case
+    assert case.status == CaseStatus.CLOSED
+    assert not Case.objects.filter(follow_up_of=case).exists()
+    answer = CaseEvent.objects.get(case=case, kind=EventKind.CUSTOMER_MESSAGE)
+    assert (answer.data["restoration_answer"], answer.data["channel"]) == ("yes", "email")
+
+
+@pytest.mark.django_db
+def test_a_new_mail_starting_with_tidak_is_a_complaint_not_an_answer(client, inbound_secret, world):
+    case = repaired(world, siti_case(world))
+    raw = plain_mail(subject="Listrik padam lagi", body="Tidak ada listrik sejak pagi di rumah.")
+
+    message = receive_and_process(client, raw)
+
+    assert message.case != case
+    assert message.case.follow_up_of_id is None
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.RESOLVED
 
 
 # --- The SMTP server ----------------------------------------------------------------------

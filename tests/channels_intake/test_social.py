@@ -14,11 +14,16 @@ from complaints.models import (
     Attachment,
     Case,
     CaseEvent,
+    Channel,
     ChannelWindow,
+    ContactKind,
     Notification,
     NotificationStatus,
     Priority,
 )
+from complaints.services import Reporter, case_assign, case_transition
+from staff.roles import Actor
+from tests import factories
 from tests.channels_intake.conftest import ID_PELANGGAN, META_SECRET
 from tests.channels_intake.helpers import (
     JPEG,
@@ -226,3 +231,28 @@ def test_a_status_only_batch_is_stored(client, db):
 
     assert batch.status == InboundStatus.PROCESSED
     assert clock.now() >= batch.received_at
+
+
+def test_a_messenger_dm_answers_the_restoration_question(client, world, customer):
+    """Issue 6: "Tidak" by DM to "Listrik sudah menyala? 1 Ya / 2 Tidak" opens the follow-up."""
+    case = factories.open_case(
+        customer=customer,
+        channel=Channel.SOCIAL,
+        reporter=Reporter(name="Siti", contact_kind=ContactKind.FACEBOOK, contact=PSID),
+    )
+    case_transition(actor=world.actor(world.agent_a), case_id=case.pk, target="verified")
+    case_assign(
+        actor=world.actor(world.supervisor_a), case_id=case.pk, technician=world.technician_a
+    )
+    technician = Actor.staff(world.technician_a.user)
+    for target in ("dispatched", "on_site", "resolved"):
+        case_transition(actor=technician, case_id=case.pk, target=target, resolution="MCB naik")
+    assert Notification.objects.filter(recipient=PSID, template="restoration_check").exists()
+
+    deliver_meta(client, dm("facebook", PSID, "Tidak"))
+
+    follow_up = Case.objects.get(follow_up_of=case)
+    assert (follow_up.channel, follow_up.reporter_contact) == ("social", PSID)
+    bot_reply = Notification.objects.filter(recipient=PSID, template="reply").latest("pk")
+    assert follow_up.ticket in bot_reply.body
+    assert Case.objects.get(pk=case.pk).status == "closed"

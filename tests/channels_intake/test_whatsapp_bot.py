@@ -10,7 +10,7 @@ from channels_intake.media import simulated_put
 from channels_intake.models import Conversation, ConversationStep
 from complaints import clock
 from complaints.models import Attachment, Case, CaseEvent, CustomerContact, Priority
-from complaints.services import case_transition
+from complaints.services import case_assign, case_transition
 from complaints.workflow import CaseStatus
 from staff.roles import Actor
 from tests import factories
@@ -464,3 +464,84 @@ def test_an_unsupported_message_type_is_answered(client, db):
     deliver_whatsapp(client, fixture("whatsapp/unsupported.json"))
 
     assert "belum dapat kami proses" in replies_to(WA_CONTACT)[-1]
+
+
+# --- Issue 6: answering "Listrik sudah menyala? 1 Ya / 2 Tidak" -------------------------------
+
+
+def repaired_outage(world, customer) -> Case:
+    """An outage report from this WhatsApp number (the factory's default reporter), repaired
+    on its own: its reporter has been asked "Listrik sudah menyala? 1 Ya / 2 Tidak"."""
+    case = factories.open_case(customer=customer)
+    case_transition(actor=world.actor(world.agent_a), case_id=case.pk, target="verified")
+    case_assign(
+        actor=world.actor(world.supervisor_a), case_id=case.pk, technician=world.technician_a
+    )
+    technician = Actor.staff(world.technician_a.user)
+    for target in ("dispatched", "on_site"):
+        case_transition(actor=technician, case_id=case.pk, target=target)
+    case_transition(actor=technician, case_id=case.pk, target="resolved", resolution="MCB naik")
+    assert case.notifications.filter(recipient=WA_CONTACT, template="restoration_check").exists()
+    return case
+
+
+def test_a_2_as_first_message_after_the_question_opens_a_linked_follow_up(client, world, customer):
+    case = repaired_outage(world, customer)
+
+    reply = WhatsAppCustomer(client).say("2")
+
+    follow_up = Case.objects.get(follow_up_of=case)
+    assert follow_up.ticket in reply
+    assert "masih padam" in reply
+    assert (follow_up.channel, follow_up.reporter_contact) == ("whatsapp", WA_CONTACT)
+    assert follow_up.status == CaseStatus.RECEIVED
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.CLOSED
+    assert Conversation.objects.get().step == ConversationStep.MENU
+
+
+def test_tidak_at_the_menu_answers_the_question_instead_of_choosing(client, world, customer):
+    case = repaired_outage(world, customer)
+    siti = WhatsAppCustomer(client)
+    assert "Silakan pilih layanan" in siti.say("Halo")  # not an answer: the menu, as always
+
+    siti.say("Tidak")
+
+    assert Case.objects.filter(follow_up_of=case).count() == 1
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.CLOSED
+
+
+def test_a_1_after_the_question_confirms_and_closes_the_case(client, world, customer):
+    case = repaired_outage(world, customer)
+    siti = WhatsAppCustomer(client)
+
+    reply = siti.say("1")
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+    assert "sudah menyala kembali" in reply
+    assert case.ticket in reply
+    assert not Case.objects.filter(follow_up_of=case).exists()
+    answer = CaseEvent.objects.get(case=case, kind="customer_message")
+    assert (answer.data["restoration_answer"], answer.data["channel"]) == ("yes", "whatsapp")
+    # Answered once: a second "Ya" is not another answer (nor a second close).
+    siti.say("Ya")
+    assert CaseEvent.objects.filter(case=case, kind="customer_message").count() == 1
+
+
+def test_a_1_without_a_pending_question_is_a_menu_choice(client, world, customer):
+    factories.open_case(customer=customer)  # an open outage report: nothing asked yet
+    siti = WhatsAppCustomer(client)
+    siti.say("Halo")
+
+    assert "Gangguan apa" in siti.say("1")
+    assert not Case.objects.filter(follow_up_of__isnull=False).exists()
+
+
+def test_a_1_in_the_middle_of_a_report_is_not_taken_for_an_answer(client, world, customer):
+    case = repaired_outage(world, customer)
+    siti = WhatsAppCustomer(client)
+    siti.say("Halo")
+    siti.say("5")  # status question: the bot waits for a ticket number
+
+    assert "nomor tiket" in siti.say("1").lower()
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.RESOLVED
