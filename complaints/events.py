@@ -2,9 +2,15 @@
 
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from complaints import webhooks
 from complaints.models import Case, CaseEvent, EventKind
 from staff.roles import Actor
+
+# Stored in the event as text, in the language of the request that wrote it (as the
+# incident notes are).
+JOB_ACCEPTED_NOTE = _("Teknisi menerima tugas.")
 
 
 def _record(case: Case, actor: Actor, at: datetime, kind: str, **fields) -> CaseEvent:
@@ -116,3 +122,47 @@ def record_agent_changed(
         EventKind.AGENT_CHANGED,
         data={"agent": case.assigned_agent_id, "previous_agent": previous_id},
     )
+
+
+def record_accepted(case: Case, actor: Actor, at: datetime) -> CaseEvent:
+    """The assigned technician acknowledged the job (technician API "accept"). No status of its
+    own in the workflow: an assignment event marked ``accepted``, the technician's answer to
+    the assignment before it."""
+    return _record(
+        case,
+        actor,
+        at,
+        EventKind.ASSIGNED,
+        note=str(JOB_ACCEPTED_NOTE),
+        data={"technician": case.technician_id, "accepted": True},
+    )
+
+
+def record_hazard(
+    case: Case,
+    actor: Actor,
+    at: datetime,
+    *,
+    matched: tuple[str, ...],
+    reported_category: str = "",
+    note: str = "",
+) -> CaseEvent:
+    """Issue 5: the case took the hazard lane (complaints.hazard). An escalation: the
+    supervisors are told at once. ``matched`` are the hazard words the description named;
+    ``reported_category`` the category the reporter chose when it was moved to the hazard one."""
+    data: dict = {"reason": "hazard", "matched": list(matched)}
+    if reported_category:
+        data["reported_category"] = reported_category
+    return _record(case, actor, at, EventKind.ESCALATED, note=note, data=data)
+
+
+def record_sla_at_risk(
+    case: Case, actor: Actor, at: datetime, *, note: str, data: dict
+) -> CaseEvent:
+    return _record(case, actor, at, EventKind.SLA_AT_RISK, note=note, data=data)
+
+
+def record_sla_breached(
+    case: Case, actor: Actor, at: datetime, *, note: str, data: dict
+) -> CaseEvent:
+    return _record(case, actor, at, EventKind.SLA_BREACHED, note=note, data=data)

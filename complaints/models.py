@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaints.identifiers import validate_id_pelanggan, validate_meter_number
 from complaints.workflow import OPEN_STATES, CaseStatus
@@ -78,7 +79,7 @@ class Customer(models.Model):
 
     class Meta:
         verbose_name = _("pelanggan")
-        verbose_name_plural = _("pelanggan")
+        verbose_name_plural = pgettext_lazy("plural", "pelanggan")
         constraints = [
             models.CheckConstraint(
                 condition=Q(id_pelanggan__regex=r"^\d{12}$"), name="customer_id_pelanggan_12_digits"
@@ -89,17 +90,8 @@ class Customer(models.Model):
             ),
         ]
         indexes = [
-            # Agents type the start of a number: prefix matches need pattern ops.
-            models.Index(
-                fields=["id_pelanggan"],
-                name="customer_idpel_prefix",
-                opclasses=["varchar_pattern_ops"],
-            ),
-            models.Index(
-                fields=["meter_number"],
-                name="customer_meter_prefix",
-                opclasses=["varchar_pattern_ops"],
-            ),
+            # Agents type the start of a number: prefix matches need pattern ops, which Django
+            # already gives unique CharFields on PostgreSQL (the "…_like" indexes).
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="customer_name_trgm"),
         ]
 
@@ -118,7 +110,7 @@ class CustomerContact(models.Model):
 
     class Meta:
         verbose_name = _("kontak pelanggan")
-        verbose_name_plural = _("kontak pelanggan")
+        verbose_name_plural = pgettext_lazy("plural", "kontak pelanggan")
         constraints = [
             models.UniqueConstraint(fields=["kind", "value"], name="customer_contact_unique"),
         ]
@@ -151,7 +143,7 @@ class Category(models.Model):
 
     class Meta:
         verbose_name = _("kategori")
-        verbose_name_plural = _("kategori")
+        verbose_name_plural = pgettext_lazy("plural", "kategori")
         ordering = ["sort_order", "code"]
         constraints = [
             models.CheckConstraint(
@@ -168,6 +160,12 @@ class Category(models.Model):
     @property
     def is_field_work(self) -> bool:
         return self.work_type == WorkType.FIELD
+
+
+class SlaAlert(models.IntegerChoices):
+    NONE = 0, _("Belum ada")
+    AT_RISK = 1, _("Berisiko")
+    BREACHED = 2, _("Terlampaui")
 
 
 class Case(models.Model):
@@ -187,6 +185,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        db_index=False,  # case_customer_status leads with it
     )
     # The reporter as they gave themselves on the channel (may not be the customer).
     reporter_name = models.CharField(_("nama pelapor"), max_length=120, blank=True)
@@ -215,6 +214,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="agent_cases",
+        db_index=False,  # case_agent_status leads with it
     )
     technician = models.ForeignKey(
         "staff.Technician",
@@ -223,6 +223,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        db_index=False,  # case_technician_status leads with it
     )
     merged_into = models.ForeignKey(
         "self",
@@ -232,13 +233,46 @@ class Case(models.Model):
         blank=True,
         related_name="merged_cases",
     )
-    created_at = models.DateTimeField(_("dibuat"), db_index=True)
+    # No index of its own: case_newest_first (-created_at, -id) serves created_at, read backwards.
+    created_at = models.DateTimeField(_("dibuat"))
     updated_at = models.DateTimeField(_("diperbarui"))
     response_due_at = models.DateTimeField(_("batas respons"), null=True, blank=True)
     resolution_due_at = models.DateTimeField(_("batas penyelesaian"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("respons pertama"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("diselesaikan"), null=True, blank=True)
     closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
+    # --- SLA clock (complaints.sla) ---
+    # While waiting for the customer the clock stands still: when the current pause began, and
+    # the seconds it stood still so far (pauses, and the time a reopened case spent resolved).
+    sla_paused_at = models.DateTimeField(_("SLA dijeda sejak"), null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(
+        _("SLA dijeda (detik)"), default=0, db_default=0
+    )
+    # Figures for reports, set when the first response / the resolution happens: clock seconds
+    # (wall time minus pauses) and whether the target was missed (a resolution breach stays
+    # recorded when the case is reopened).
+    response_seconds = models.PositiveIntegerField(
+        _("waktu respons (detik)"), null=True, blank=True
+    )
+    resolution_seconds = models.PositiveIntegerField(
+        _("waktu penyelesaian (detik)"), null=True, blank=True
+    )
+    response_breached = models.BooleanField(_("respons melewati batas"), null=True, blank=True)
+    resolution_breached = models.BooleanField(
+        _("penyelesaian melewati batas"), null=True, blank=True
+    )
+    # The thresholds already announced (event + supervisors' notice), one level per target:
+    # the beat task moves them up with a conditional write under the row lock, so each is
+    # announced once.
+    response_alert = models.PositiveSmallIntegerField(
+        _("peringatan SLA respons"), choices=SlaAlert.choices, default=0, db_default=0
+    )
+    resolution_alert = models.PositiveSmallIntegerField(
+        _("peringatan SLA penyelesaian"), choices=SlaAlert.choices, default=0, db_default=0
+    )
+    # When the next unannounced threshold falls due; NULL when none can (paused, done, all
+    # announced). Never later than the real moment (an early wake-up only reschedules).
+    sla_check_at = models.DateTimeField(_("pemeriksaan SLA berikutnya"), null=True, blank=True)
     # Optimistic lock: every write bumps it; a write from a stale page is refused.
     version = models.PositiveIntegerField(_("versi"), default=1)
     # --- Outage incidents (complaints.incidents) ---
@@ -265,7 +299,7 @@ class Case(models.Model):
 
     class Meta:
         verbose_name = _("pengaduan")
-        verbose_name_plural = _("pengaduan")
+        verbose_name_plural = pgettext_lazy("plural", "pengaduan")
         permissions = [
             ("transition_case", _("Can move a case through the workflow")),
             ("assign_case", _("Can assign technicians and agents to a case")),
@@ -316,17 +350,49 @@ class Case(models.Model):
             models.Index(fields=["customer", "status"], name="case_customer_status"),
             models.Index(fields=["technician", "status"], name="case_technician_status"),
             models.Index(fields=["-created_at", "-id"], name="case_newest_first"),
-            # The open queue of a user who sees every unit, by SLA due time.
+            # API and Open311 lists of one channel, newest first (Open311 is a small share: on
+            # case_newest_first it would skip every other case of the period).
+            models.Index(fields=["channel", "-created_at", "-id"], name="case_channel_newest"),
+            # Integrations poll "changed since" (?updated_after=): a handful of rows, not a scan.
+            models.Index(fields=["updated_at"], name="case_updated_at"),
+            # The open queue of a user who sees every unit, by SLA due time. Covering: every
+            # console filter on the open queue (channel, priority, category, unit, SLA, owner)
+            # and its capped count read the index alone, not each open case from the heap.
             models.Index(
                 fields=["resolution_due_at", "id"],
-                name="case_open_due",
+                include=[
+                    "status",
+                    "channel",
+                    "priority",
+                    "category",
+                    "service_unit",
+                    "created_at",
+                    "assigned_agent",
+                    "technician",
+                ],
+                name="case_open_due_cover",
                 condition=Q(status__in=sorted(OPEN_STATES)),
             ),
             models.Index(fields=["assigned_agent", "status"], name="case_agent_status"),
+            # The SLA beat task (complaints.sla.sla_sweep): "sla_check_at <= now ORDER BY
+            # sla_check_at" is a range scan of this index, which holds only running cases with
+            # a threshold still to announce (paused, finished and fully announced cases are NULL).
+            models.Index(
+                fields=["sla_check_at"],
+                name="case_sla_check_due",
+                condition=Q(sla_check_at__isnull=False),
+            ),
             # Console search: a caller's number as given, a passer-by's name.
             models.Index(fields=["reporter_contact"], name="case_reporter_contact"),
             GinIndex(
                 OpClass(Upper("reporter_name"), name="gin_trgm_ops"), name="case_reporter_name_trgm"
+            ),
+            # The same for open cases only: a name searched in the open queue (the default
+            # list) matches a few hundred open cases, not the tens of thousands of all time.
+            GinIndex(
+                OpClass(Upper("reporter_name"), name="gin_trgm_ops"),
+                name="case_open_reporter_name_trgm",
+                condition=Q(status__in=sorted(OPEN_STATES)),
             ),
         ]
 
@@ -352,12 +418,15 @@ class EventKind(models.TextChoices):
     AGENT_CHANGED = "agent_changed", _("Agen penanggung jawab berubah")
     INCIDENT_LINKED = "incident_linked", _("Ditautkan ke gangguan")
     INCIDENT_UNLINKED = "incident_unlinked", _("Dilepas dari gangguan")
+    SLA_AT_RISK = "sla_at_risk", _("SLA berisiko")
+    SLA_BREACHED = "sla_breached", _("SLA terlampaui")
 
 
 class CaseEvent(models.Model):
     """Append-only timeline of a case; a database trigger refuses UPDATE and DELETE."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    # No index of its own: case_event_timeline leads with it.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
     created_at = models.DateTimeField(_("waktu"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -381,8 +450,12 @@ class CaseEvent(models.Model):
 
     class Meta:
         verbose_name = _("peristiwa pengaduan")
-        verbose_name_plural = _("peristiwa pengaduan")
-        indexes = [models.Index(fields=["case", "-created_at", "-id"], name="case_event_timeline")]
+        verbose_name_plural = pgettext_lazy("plural", "peristiwa pengaduan")
+        indexes = [
+            models.Index(fields=["case", "-created_at", "-id"], name="case_event_timeline"),
+            # The event list in the admin, newest first, without sorting every event.
+            models.Index(fields=["-created_at", "-id"], name="caseevent_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
@@ -407,7 +480,7 @@ class Attachment(models.Model):
 
     class Meta:
         verbose_name = _("lampiran")
-        verbose_name_plural = _("lampiran")
+        verbose_name_plural = pgettext_lazy("plural", "lampiran")
         constraints = [
             models.CheckConstraint(
                 condition=Q(
@@ -498,7 +571,7 @@ class Notification(models.Model):
 
     class Meta:
         verbose_name = _("notifikasi")
-        verbose_name_plural = _("notifikasi")
+        verbose_name_plural = pgettext_lazy("plural", "notifikasi")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status=NotificationStatus.SUPERSEDED, superseded_by__isnull=False)
@@ -529,6 +602,12 @@ class Notification(models.Model):
                 name="notification_provider_id",
                 condition=~Q(provider_message_id=""),
             ),
+            # A webhook subscription's deliveries (its admin page, the outbox filtered by
+            # channel and recipient), newest first.
+            models.Index(
+                fields=["channel", "recipient", "-created_at", "-id"],
+                name="notification_recipient",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -545,7 +624,7 @@ class ChannelWindow(models.Model):
 
     class Meta:
         verbose_name = _("jendela layanan kanal")
-        verbose_name_plural = _("jendela layanan kanal")
+        verbose_name_plural = pgettext_lazy("plural", "jendela layanan kanal")
         constraints = [
             models.UniqueConstraint(fields=["channel", "recipient"], name="channel_window_unique"),
         ]
@@ -620,7 +699,7 @@ class PlannedOutage(models.Model):
 
     class Meta:
         verbose_name = _("pemadaman terencana")
-        verbose_name_plural = _("pemadaman terencana")
+        verbose_name_plural = pgettext_lazy("plural", "pemadaman terencana")
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")),
@@ -717,7 +796,7 @@ class Incident(models.Model):
 
     class Meta:
         verbose_name = _("gangguan")
-        verbose_name_plural = _("gangguan")
+        verbose_name_plural = pgettext_lazy("plural", "gangguan")
         permissions = [
             ("manage_incident", _("Can confirm, split, merge, restore and close incidents")),
             ("switch_storm_mode", _("Can switch storm mode of a service unit")),
@@ -808,7 +887,7 @@ class IncidentEvent(models.Model):
 
     class Meta:
         verbose_name = _("peristiwa gangguan")
-        verbose_name_plural = _("peristiwa gangguan")
+        verbose_name_plural = pgettext_lazy("plural", "peristiwa gangguan")
         indexes = [
             models.Index(fields=["incident", "-created_at", "-id"], name="incident_event_timeline"),
             models.Index(
@@ -849,7 +928,7 @@ class StormSwitch(models.Model):
 
     class Meta:
         verbose_name = _("mode badai")
-        verbose_name_plural = _("mode badai")
+        verbose_name_plural = pgettext_lazy("plural", "mode badai")
         indexes = [
             models.Index(fields=["service_unit", "-created_at", "-id"], name="storm_switch_latest")
         ]
@@ -881,7 +960,7 @@ class TmpThreshold(models.Model):
 
     class Meta:
         verbose_name = _("ambang TMP")
-        verbose_name_plural = _("ambang TMP")
+        verbose_name_plural = pgettext_lazy("plural", "ambang TMP")
         constraints = [
             models.UniqueConstraint(
                 fields=["service_unit"], nulls_distinct=False, name="tmp_threshold_one_per_unit"
@@ -918,7 +997,7 @@ class TmpCustomerMonth(models.Model):
 
     class Meta:
         verbose_name = _("TMP pelanggan per bulan")
-        verbose_name_plural = _("TMP pelanggan per bulan")
+        verbose_name_plural = pgettext_lazy("plural", "TMP pelanggan per bulan")
         constraints = [
             models.UniqueConstraint(fields=["month", "customer"], name="tmp_customer_month_unique"),
         ]
@@ -938,7 +1017,9 @@ class TmpCustomerMonth(models.Model):
 
     @property
     def eligible(self) -> bool:
-        return self.exceeds_response or self.exceeds_duration or self.exceeds_count
+        # Compensation is owed for outage duration and count only (Permen ESDM 27/2017
+        # Pasal 6 as amended by 18/2019); a slow response is flagged but earns none.
+        return self.exceeds_duration or self.exceeds_count
 
 
 # =============================================================================================
@@ -970,7 +1051,7 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = _("token API staf")
-        verbose_name_plural = _("token API staf")
+        verbose_name_plural = pgettext_lazy("plural", "token API staf")
         constraints = [
             models.CheckConstraint(
                 condition=Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="api_token_key_hash_hex"
@@ -994,7 +1075,7 @@ class Open311Client(models.Model):
 
     class Meta:
         verbose_name = _("klien Open311")
-        verbose_name_plural = _("klien Open311")
+        verbose_name_plural = pgettext_lazy("plural", "klien Open311")
         constraints = [
             models.CheckConstraint(
                 condition=Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="open311_client_key_hash_hex"
@@ -1044,7 +1125,7 @@ class WebhookSubscription(models.Model):
 
     class Meta:
         verbose_name = _("langganan webhook")
-        verbose_name_plural = _("langganan webhook")
+        verbose_name_plural = pgettext_lazy("plural", "langganan webhook")
         constraints = [
             models.CheckConstraint(
                 condition=Q(url__startswith="https://") | Q(url__startswith="http://"),
@@ -1054,3 +1135,67 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# =============================================================================================
+# Satisfaction survey (issue 5 point 7: complaints.satisfaction). Sent with the "closed" notice;
+# answered on the public page (/survey/<token>/) or by a WhatsApp reply ("5", "2 belum").
+# =============================================================================================
+
+SATISFACTION_COMMENT_MAX_CHARS = 1000
+
+
+class SatisfactionAnswer(models.Model):
+    """The reporter's answer to the survey of a closed case: one per case, never edited. The
+    unit, category and the unit's local day are copied from the case for the dashboard."""
+
+    case = models.OneToOneField(
+        Case, verbose_name=_("pengaduan"), on_delete=models.PROTECT, related_name="satisfaction"
+    )
+    score = models.PositiveSmallIntegerField(_("nilai"), choices=[(n, str(n)) for n in range(1, 6)])
+    fixed = models.BooleanField(_("masalah teratasi"))
+    comment = models.CharField(_("komentar"), max_length=SATISFACTION_COMMENT_MAX_CHARS, blank=True)
+    channel = models.CharField(_("kanal"), max_length=12, choices=Channel.choices)
+    answered_at = models.DateTimeField(_("dijawab"))
+    # The day in the unit's own timezone: the dashboard's ranges are local days (as its rollups).
+    answered_on = models.DateField(_("tanggal lokal"))
+    # "Not fixed" within SURVEY_REOPEN_DAYS of the closing reopened the case.
+    reopened = models.BooleanField(_("membuka kembali pengaduan"), default=False)
+    service_unit = models.ForeignKey(
+        "staff.ServiceUnit",
+        verbose_name=_("unit layanan"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # satisfaction_unit_day leads with it
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("kategori"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("jawaban survei kepuasan")
+        verbose_name_plural = pgettext_lazy("plural", "jawaban survei kepuasan")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="satisfaction_score_1_to_5"
+            ),
+        ]
+        indexes = [
+            # The dashboard: a range of local days, for some units or for all. Covering, so
+            # the figures are read from the index alone.
+            models.Index(
+                fields=["service_unit", "answered_on"],
+                include=["score", "fixed", "reopened"],
+                name="satisfaction_unit_day",
+            ),
+            models.Index(
+                fields=["answered_on"],
+                include=["service_unit", "score", "fixed", "reopened"],
+                name="satisfaction_day",
+            ),
+            # The admin list, newest first.
+            models.Index(fields=["-answered_at", "-id"], name="satisfaction_newest_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.score}/5"

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
-from complaints import clock, effects, events, incidents
+from complaints import clock, effects, events, hazard, incidents
 from complaints.attachments import inspect_attachment
 from complaints.errors import (
     EMPTY_TEXT,
@@ -30,12 +30,11 @@ from complaints.models import (
     CaseEvent,
     Category,
     Customer,
-    EventKind,
     Language,
     Priority,
 )
 from complaints.notifications import queue_customer_notice
-from complaints.sla import due_times
+from complaints.sla import due_times, retarget, update_clock
 from complaints.tickets import new_ticket_number
 from complaints.workflow import (
     ETA,
@@ -48,6 +47,7 @@ from complaints.workflow import (
     CaseStatus,
     Effect,
     find_transition,
+    transitions_from,
 )
 from staff.models import ServiceUnit, Technician
 from staff.roles import Actor, Role
@@ -122,7 +122,12 @@ def case_open(
         raise InvalidInput(NO_SERVICE_UNIT)
     at = clock.now()
     priority = priority or category.default_priority
-    if category.is_hazard:
+    # Issue 5: a hazard category, or a hazard named in the text under any category, is an
+    # emergency in the hazard category (complaints.hazard says why it moves).
+    lane = hazard.assess(category, description)
+    if lane is not None:
+        category = lane.category
+    if category.is_hazard or lane is not None:
         priority = Priority.EMERGENCY
     response_due, resolution_due = due_times(category, priority, unit, at)
     case = Case(
@@ -148,6 +153,7 @@ def case_open(
         response_due_at=response_due,
         resolution_due_at=resolution_due,
     )
+    update_clock(case, at=at)
     # The ticket space is 32^7; a collision is rare but must not lose the complaint.
     for attempt in range(TICKET_ATTEMPTS):
         case.ticket = new_ticket_number()
@@ -161,6 +167,10 @@ def case_open(
         break
     event = events.record_created(case, actor, at)
     queue_customer_notice(case, event, "received")
+    if lane is not None:
+        # Issue 5: safety message, supervisors, and the system's verification, which
+        # dispatches it on its own: a hazard never waits inside an outage incident.
+        return hazard.open_lane(case=case, lane=lane)
     # Issue 6: an outage report joins its area's incident or planned outage (same transaction).
     incidents.on_case_opened(case)
     return case
@@ -184,7 +194,11 @@ def case_transition(
     transition = find_transition(source, target)
     if transition is None:
         raise IllegalTransition(
-            ILLEGAL_TRANSITION, ticket=case.ticket, source=source, target=target
+            ILLEGAL_TRANSITION,
+            ticket=case.ticket,
+            source=source,
+            target=target,
+            allowed=transitions_from(source, actor.roles),
         )
     _require_role(actor, transition.roles, case)
     given = {
@@ -233,6 +247,8 @@ def case_transition(
         data.update(merged_into=target_case.pk, merged_into_ticket=target_case.ticket)
     if eta:
         data["eta"] = eta.isoformat()
+    # The SLA clock: pause / resume, the reopened target, the figures, the next check.
+    changed += update_clock(case, at=at, source=source)
     _touch(case, at, changed)
 
     note = reason.strip() or resolution.strip()
@@ -340,6 +356,7 @@ def case_add_note(
         if case.first_response_at is None and actor.roles & {Role.AGENT, Role.SUPERVISOR}:
             case.first_response_at = at
             changed.append("first_response_at")
+            changed += update_clock(case, at=at)
         queue_customer_notice(case, event, "message")
     else:
         event = events.record_note(case, actor, at, note=note)
@@ -385,22 +402,10 @@ def case_change_priority(
     at = clock.now()
     previous = case.priority
     case.priority = priority
-    case.response_due_at, case.resolution_due_at = due_times(
-        case.category, priority, case.service_unit, case.created_at
-    )
-    # A reopened case's resolution clock started again at the reopening (see case_transition);
-    # counting it from the report would make the new work overdue at once.
-    reopened_at = (
-        case.events.filter(kind=EventKind.STATUS_CHANGED, to_status=CaseStatus.REOPENED)
-        .order_by("-id")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    if reopened_at is not None:
-        _, case.resolution_due_at = due_times(
-            case.category, priority, case.service_unit, reopened_at
-        )
-    _touch(case, at, ["priority", "response_due_at", "resolution_due_at"])
+    # The due times move by the change of target: a reopened case keeps its reopening as the
+    # start, and time the clock stood still (waiting for the customer, a storm) stays added.
+    changed = retarget(case, previous_priority=previous, at=at)
+    _touch(case, at, ["priority", *changed])
     events.record_priority_changed(case, actor, at, previous=previous, note=note)
     return case
 
@@ -456,4 +461,27 @@ def case_take(*, actor: Actor, case_id: int, expected_version: int | None = None
     case.assigned_agent = actor.user
     _touch(case, at, ["assigned_agent"])
     events.record_agent_changed(case, actor, at, previous_id=previous)
+    return case
+
+
+@transaction.atomic
+def case_accept(*, actor: Actor, case_id: int, expected_version: int | None = None) -> Case:
+    """The assigned technician acknowledges the job: an event, no change of status (the
+    workflow has none for it; "on the way" is the next move). Only the case's own technician,
+    and only while it is ``assigned``; the callers skip a second acceptance."""
+    case = _lock_case(case_id, expected_version)
+    _require_role(actor, frozenset({Role.TECHNICIAN}), case)
+    if case.technician_id is None or case.technician.user_id != actor.user.pk:
+        raise NotAllowed(ROLE_NOT_ALLOWED, ticket=case.ticket)
+    if case.status != CaseStatus.ASSIGNED:
+        raise IllegalTransition(
+            ILLEGAL_TRANSITION,
+            ticket=case.ticket,
+            source=case.status,
+            target=case.status,
+            allowed=transitions_from(case.status, actor.roles),
+        )
+    at = clock.now()
+    _touch(case, at, [])
+    events.record_accepted(case, actor, at)
     return case
