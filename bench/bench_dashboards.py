@@ -235,6 +235,11 @@ def build_pages(region) -> list[Page]:
         ),
         Page("supervisor", "dashboard, own region, 30 days", manager),
         Page("manager", "CSV: daily, 365 days", f"{manager}?{window(365)}&format=csv&table=daily"),
+        Page(
+            "manager",
+            "CSV: satisfaction by unit, 365 days",
+            f"{manager}?{window(365)}&format=csv&table=satisfaction_units",
+        ),
     ]
 
 
@@ -305,8 +310,10 @@ def render(figures: RollupFigures, results: list[Result], env: dict) -> str:
     wall = "under" if all(r.p95 < TARGET_MS for r in results) else "NOT all under"
     cpu = "under" if all(r.cpu < TARGET_MS for r in results) else "NOT all under"
     lines = [
-        f"Run {env['when']} on {env['cases']:,} cases / {env['events']:,} events "
-        f"({env['open']:,} open), {env['cpus']} cores shared with other work: load average "
+        f"Run {env['when']} (`{env['command']}`) on {env['cases']:,} cases / "
+        f"{env['events']:,} events ({env['open']:,} open), {env['answers']:,} satisfaction "
+        f"survey answers, {env['incidents']} active incidents with {env['linked']} reports; "
+        f"{env['cpus']} cores shared with other work: load average "
         f"{env['load_before']:.1f} before, {env['load_after']:.1f} after (one process gets "
         "a fraction of a core when it is above 2). Target: each page under "
         f"{TARGET_MS:.0f} ms. Wall p95 {wall} it; CPU per request (the page's own cost, "
@@ -371,6 +378,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
+    from complaints.models import ACTIVE_INCIDENT_STATES
     from complaints.workflow import OPEN_STATES
 
     # The schema the code expects (the rollup tables, and whatever the other apps added since
@@ -392,16 +400,25 @@ def main() -> None:
             f"  cpu {result.cpu:5.0f} ms  {result.queries} queries"
             f"  seq scans: {', '.join(result.seq_scans) or 'none'}"
         )
+    active = [status.value for status in ACTIVE_INCIDENT_STATES]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT count(*) FROM complaints_case),"
             " (SELECT count(*) FROM complaints_caseevent),"
-            " (SELECT count(*) FROM complaints_case WHERE status = ANY(%s))",
-            [sorted(OPEN_STATES)],
+            " (SELECT count(*) FROM complaints_case WHERE status = ANY(%s)),"
+            " (SELECT count(*) FROM complaints_satisfactionanswer),"
+            " (SELECT count(*) FROM complaints_incident WHERE status = ANY(%s)),"
+            " (SELECT count(*) FROM complaints_case c JOIN complaints_incident i"
+            "   ON i.id = c.incident_id WHERE i.status = ANY(%s))",
+            [sorted(OPEN_STATES), active, active],
         )
-        cases, events, open_cases = cursor.fetchone()
+        cases, events, open_cases, answers, incidents, linked = cursor.fetchone()
     env = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join(["bench/bench_dashboards.py", *sys.argv[1:]]),
+        "answers": answers,
+        "incidents": incidents,
+        "linked": linked,
         "cases": cases,
         "events": events,
         "open": open_cases,

@@ -6,9 +6,15 @@
 
 The database (default postgres://postgres@127.0.0.1:5432/aduan_bench) is created if missing and
 migrated. Service units, staff users and technicians go through the ORM (a hundred rows;
-ServiceUnit.save computes the materialized path). Customers, contacts, cases and case events are
-generated in Python and streamed with COPY. The run tops up: with N cases present, ``--cases N``
-does nothing and ``--cases M`` adds M - N. See bench/README.md.
+ServiceUnit.save computes the materialized path). Customers, contacts, cases, case events and
+satisfaction survey answers are generated in Python and streamed with COPY; a few active outage
+incidents are made from the open outage reports. The run tops up: with N cases present,
+``--cases N`` does nothing and ``--cases M`` adds M - N.
+
+    .venv/bin/python bench/load_cases.py --only satisfaction --only incidents
+
+adds just the survey answers and incidents a database loaded before them lacks, without
+loading or reloading anything else. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -303,6 +309,9 @@ def say(text: str) -> None:
     sys.stdout.flush()
 
 
+ONLY_PHASES = ("satisfaction", "incidents")
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=1_000_000, help="total cases wanted")
@@ -315,6 +324,13 @@ def parse_args() -> argparse.Namespace:
         "--workers", type=int, default=2, help="generator processes (one per core is right)"
     )
     parser.add_argument("--no-record", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=ONLY_PHASES,
+        help="on a loaded database, run only this phase (repeatable): add the survey answers "
+        "or the active incidents the data lacks, without loading customers or cases",
+    )
     return parser.parse_args()
 
 
@@ -358,7 +374,7 @@ def plan_extra_columns(url: str) -> None:
     without one stops the run before anything is loaded."""
     from django.db.models import NOT_PROVIDED
 
-    from complaints.models import Case, CaseEvent, Customer, CustomerContact
+    from complaints.models import Case, CaseEvent, Customer, CustomerContact, SatisfactionAnswer
 
     with psycopg.connect(url) as conn:
         for model, columns in (
@@ -366,6 +382,7 @@ def plan_extra_columns(url: str) -> None:
             (CaseEvent, EVENT_COLUMNS),
             (Customer, CUSTOMER_COLUMNS),
             (CustomerContact, CONTACT_COLUMNS),
+            (SatisfactionAnswer, SATISFACTION_COLUMNS),
         ):
             table = model._meta.db_table
             in_db = {
@@ -414,14 +431,17 @@ class UnitClock:
     offset: int
     start: int
     end: int
+    # Days (since 1970-01-01, local) the unit is closed: national and its own holidays.
+    holidays: frozenset[int] = frozenset()
 
     def add_working_seconds(self, at: int, seconds: int) -> int:
+        holidays = self.holidays
         local = at + self.offset
         day, sec = divmod(local, DAY)
         weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
-        if weekday >= 5 or sec >= self.end:
+        if weekday >= 5 or day in holidays or sec >= self.end:
             day, weekday, sec = day + 1, (weekday + 1) % 7, self.start
-            while weekday >= 5:
+            while weekday >= 5 or day in holidays:
                 day, weekday = day + 1, (weekday + 1) % 7
         sec = max(sec, self.start)
         available = self.end - sec
@@ -433,7 +453,7 @@ class UnitClock:
         remaining = seconds - (days_needed - 1) * full
         while days_needed:
             day, weekday = day + 1, (weekday + 1) % 7
-            if weekday < 5:
+            if weekday < 5 and day not in holidays:
                 days_needed -= 1
         return day * DAY + self.start + remaining - self.offset
 
@@ -822,11 +842,18 @@ def _technicians(office, rng, user_model, technician_model, groups) -> dict:
 
 
 def _clock(unit) -> UnitClock:
+    from complaints.sla import holidays_between
+
     offset = int(unit.tz.utcoffset(datetime(2026, 1, 1)).total_seconds())  # noqa: DTZ001
+    # Cases go back --months (at most a few years); due times run a few weeks ahead.
+    today = datetime.now(UTC).date()
+    epoch = date(1970, 1, 1)
+    holidays = holidays_between(unit, today - timedelta(days=1500), today + timedelta(days=400))
     return UnitClock(
         offset=offset,
         start=unit.work_start.hour * 3600 + unit.work_start.minute * 60,
         end=unit.work_end.hour * 3600 + unit.work_end.minute * 60,
+        holidays=frozenset((day - epoch).days for day in holidays),
     )
 
 
@@ -1294,6 +1321,280 @@ def _case_worker(
             raise
 
 
+# --- Satisfaction survey answers ----------------------------------------------------------------
+
+SATISFACTION_COLUMNS = (
+    "case_id",
+    "score",
+    "fixed",
+    "comment",
+    "channel",
+    "answered_at",
+    "answered_on",
+    "reopened",
+    "service_unit_id",
+    "category_id",
+)
+# Share of closed cases whose reporter answers the survey (per mille). Which cases answer is a
+# function of the case id, so a second run, or one after a top-up, answers the same cases and
+# adds only the new ones.
+SURVEY_ANSWERED_PER_MILLE = 450
+SURVEY_NOT_FIXED = 0.15
+# Scores: the happy majority gives 4-5; "not fixed" answers are mostly 1-3.
+SCORES_FIXED = {5: 50, 4: 34, 3: 10, 2: 4, 1: 2}
+SCORES_NOT_FIXED = {1: 32, 2: 28, 3: 25, 4: 10, 5: 5}
+SURVEY_COMMENT_SHARE = 0.2
+COMMENTS_FIXED = (
+    "Terima kasih, petugas cepat datang.",
+    "Pelayanan bagus, listrik sudah menyala.",
+    "Mantap, respons cepat.",
+    "Petugas ramah dan sigap.",
+    "Agak lama, tapi sudah beres.",
+)
+COMMENTS_NOT_FIXED = (
+    "Masih padam lagi sore ini.",
+    "Lampu masih berkedip.",
+    "Belum teratasi, token tetap ditolak.",
+    "Tagihan belum dikoreksi.",
+    "Petugas tidak datang, tiket ditutup begitu saja.",
+)
+
+
+def answers_survey(case_id: int) -> bool:
+    """Whether the reporter of (closed) case ``case_id`` answers the survey: deterministic,
+    so re-runs and top-ups never answer a case twice or change which cases answered."""
+    return scramble35(case_id + 0x5A17) % 1000 < SURVEY_ANSWERED_PER_MILLE
+
+
+def load_satisfaction(url: str, seed: int) -> int:
+    """One SatisfactionAnswer for ~45 % of the closed cases that have none: 0-3 days after
+    closing (most within hours of the "closed" notice), answered_on the unit's local day, 15 %
+    "not fixed". Only the answers: the survey's timeline message and the reopening a "not
+    fixed" answer triggers in the app are not written (the cases keep their loaded history,
+    so this can run on a loaded database without rewriting cases). Returns rows added."""
+    from django.conf import settings
+
+    from staff.models import ServiceUnit
+
+    offsets = {
+        unit.pk: int(unit.tz.utcoffset(datetime(2026, 1, 1)).total_seconds())  # noqa: DTZ001
+        for unit in ServiceUnit.objects.all()
+    }
+    reopen_window = settings.SURVEY_REOPEN_DAYS * DAY
+    now = int(time.time())
+    rng = random.Random(f"{seed}-satisfaction")
+    rand = rng.random
+    pick_fixed = weighted(rng, SCORES_FIXED)
+    pick_not_fixed = weighted(rng, SCORES_NOT_FIXED)
+    added = 0
+    with psycopg.connect(url) as read_conn, connect(url) as write_conn:
+        answers = CopyStream(write_conn, "complaints_satisfactionanswer", SATISFACTION_COLUMNS)
+        # A named (server-side) cursor streams the closed cases instead of holding them all.
+        with read_conn.cursor(name="closed_cases") as closed:
+            closed.itersize = FLUSH_ROWS
+            closed.execute("""
+                SELECT c.id, c.channel, c.service_unit_id, c.category_id,
+                       extract(epoch FROM c.closed_at)::bigint
+                  FROM complaints_case c
+                 WHERE c.status = 'closed'
+                   AND NOT EXISTS (SELECT 1 FROM complaints_satisfactionanswer a
+                                    WHERE a.case_id = c.id)
+                 ORDER BY c.id
+            """)
+            try:
+                for case_id, channel, unit_id, category_id, closed_at in closed:
+                    if not answers_survey(case_id):
+                        continue
+                    # Most answers come within hours of the notice, a few days later at most.
+                    delay = int(3 * DAY * rand() ** 2) + 30
+                    at = closed_at + delay
+                    if at > now - 60:
+                        continue  # not answered yet
+                    fixed = rand() >= SURVEY_NOT_FIXED
+                    score = pick_fixed() if fixed else pick_not_fixed()
+                    comment = ""
+                    if rand() < SURVEY_COMMENT_SHARE:
+                        comments = COMMENTS_FIXED if fixed else COMMENTS_NOT_FIXED
+                        comment = comments[int(rand() * len(comments))]
+                    # The survey link comes on the channel of the "closed" notice: WhatsApp
+                    # reporters mostly reply with a digit, the others answer on the page.
+                    answer_channel = channel if channel == "whatsapp" and rand() < 0.8 else "web"
+                    local_day = date(1970, 1, 1) + timedelta(days=(at + offsets[unit_id]) // DAY)
+                    # As satisfaction.record_answer: "not fixed" within the window reopens.
+                    reopened = not fixed and delay <= reopen_window
+                    answers.add(
+                        f"{case_id}\t{score}\t{copy_text(fixed)}\t{comment}\t{answer_channel}\t"
+                        f"{ts(at)}\t{local_day.isoformat()}\t{copy_text(reopened)}\t"
+                        f"{unit_id}\t{category_id}"
+                    )
+                    added += 1
+                    if added % CHUNK_CASES == 0:
+                        answers.commit(reopen=True)
+                        say(f"  satisfaction answers {added:>10,}")
+                answers.commit(reopen=False)
+            except BaseException as exc:
+                answers.abort(exc)
+                raise
+    return added
+
+
+# --- Active outage incidents --------------------------------------------------------------------
+
+INCIDENTS_WANTED = 8
+INCIDENT_MIN_REPORTERS = 3  # the default link rule's threshold (different customers)
+INCIDENT_LOOKBACK = DAY  # open reports of the data set's last day
+
+
+def load_incidents(url: str, rng: random.Random) -> tuple[int, int]:
+    """A few active outage incidents, as complaints.incidents would have made them: for the
+    feeders with the most open, unlinked outage reports from at least three customers in the
+    data's last hours, an incident (some confirmed, with a crew and an ETR, one partly
+    restored) with every such report linked and an ``incident_linked`` event on each case.
+    Skipped when the bench units already have an active incident. Returns (incidents,
+    linked cases)."""
+    now = int(time.time())
+    with connect(url) as conn:
+        if conn.execute(
+            "SELECT count(*) FROM complaints_incident WHERE status IN ('active', 'partial')"
+        ).fetchone()[0]:
+            say("active incidents present: none added")
+            return 0, 0
+        feeders = conn.execute(
+            """
+            SELECT c.service_unit_id, cu.area_code, array_agg(c.id ORDER BY c.created_at, c.id)
+              FROM complaints_case c
+              JOIN complaints_category cat ON cat.id = c.category_id AND cat.is_outage
+              JOIN complaints_customer cu ON cu.id = c.customer_id AND cu.area_code <> ''
+             WHERE c.status = ANY(%s) AND c.incident_id IS NULL
+               AND c.created_at >= (SELECT max(created_at) FROM complaints_case) - %s
+             GROUP BY c.service_unit_id, cu.area_code
+            HAVING count(DISTINCT c.customer_id) >= %s
+             ORDER BY count(*) DESC, c.service_unit_id, cu.area_code
+             LIMIT %s
+            """,
+            [
+                ["received", "verified", "waiting_customer", "assigned", "dispatched", "on_site"],
+                timedelta(seconds=INCIDENT_LOOKBACK),
+                INCIDENT_MIN_REPORTERS,
+                INCIDENTS_WANTED,
+            ],
+        ).fetchall()
+        linked = 0
+        for n, (unit_id, area_code, case_ids) in enumerate(feeders):
+            first, third, last = conn.execute(
+                """SELECT min(created_at), (array_agg(created_at ORDER BY created_at))[%s],
+                          max(created_at)
+                     FROM complaints_case WHERE id = ANY(%s)""",
+                [INCIDENT_MIN_REPORTERS, case_ids],
+            ).fetchone()
+            lat, lon = conn.execute(
+                "SELECT latitude, longitude FROM complaints_case WHERE id = %s", [case_ids[0]]
+            ).fetchone()
+            crew = None
+            if n % 4 != 3:  # most have a crew; one in four still waits for one
+                crew = conn.execute(
+                    """SELECT t.id, t.user_id, u.username
+                         FROM staff_technician t JOIN auth_user u ON u.id = t.user_id
+                        WHERE t.service_unit_id = %s AND 'distribution' = ANY(t.skills)
+                        ORDER BY t.open_jobs, t.id LIMIT 1""",
+                    [unit_id],
+                ).fetchone()
+            status = "partial" if n == 1 and crew else "active"
+            created = third
+            crew_at = created + timedelta(minutes=5) if crew else None
+            etr = (
+                datetime.fromtimestamp(now + 3600 + int(rng.random() * 3 * 3600), UTC)
+                if crew
+                else None
+            )
+            updated = max(last, crew_at or created)
+            incident_id = conn.execute(
+                """INSERT INTO complaints_incident
+                       (kind, status, service_unit_id, area_key, area_code, latitude, longitude,
+                        radius_m, title, etr, crew_id, crew_assigned_at, started_at,
+                        created_at, updated_at, version)
+                   VALUES ('fault', %s, %s, %s, %s, %s, %s, 0, '', %s, %s, %s, %s, %s, %s, %s)
+                   RETURNING id""",
+                [
+                    status,
+                    unit_id,
+                    f"feeder:{area_code}",
+                    area_code,
+                    lat,
+                    lon,
+                    etr,
+                    crew[0] if crew else None,
+                    crew_at,
+                    first,
+                    created,
+                    updated,
+                    1 + (2 if crew else 0) + (status == "partial"),
+                ],
+            ).fetchone()[0]
+            code = f"GGN-{incident_id:06d}"
+            reports = {"reports": case_ids[:INCIDENT_MIN_REPORTERS]}
+            # (time, actor user id, actor label, kind, from status, to status, data)
+            history = [
+                (created, None, "system:incident", "created", "", "",
+                 {**reports, "threshold": INCIDENT_MIN_REPORTERS}),
+            ]  # fmt: skip
+            if crew:
+                # Dispatch books the crew; the crew then sets the ETR (and, on one of them,
+                # reports part of the area back on).
+                history += [
+                    (crew_at, None, "system:dispatch", "crew_assigned", "", "",
+                     {"technician": crew[0], "previous": None}),
+                    (crew_at, crew[1], crew[2], "etr_set", "", "",
+                     {"etr": etr.isoformat(), "previous": None}),
+                ]  # fmt: skip
+                if status == "partial":
+                    history.append(
+                        (updated, crew[1], crew[2], "partial", "active", "partial",
+                         {"etr": etr.isoformat()})
+                    )  # fmt: skip
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    """INSERT INTO complaints_incidentevent
+                           (incident_id, created_at, actor_id, actor_label, kind, from_status,
+                            to_status, note, data, fanout_done_at)
+                       VALUES (%s, %s, %s, %s, %s, %s, %s, '', %s, %s)""",
+                    [
+                        (incident_id, at, user, label, kind, source, target, json.dumps(data), at)
+                        for at, user, label, kind, source, target, data in history
+                    ],
+                )
+                # Each report is linked when it arrives (the first ones when the threshold is
+                # reached), as incidents.on_case_opened does.
+                cursor.execute(
+                    """UPDATE complaints_case
+                          SET incident_id = %(incident)s,
+                              incident_linked_at = greatest(created_at, %(created)s),
+                              updated_at = greatest(updated_at, created_at, %(created)s),
+                              version = version + 1
+                        WHERE id = ANY(%(ids)s)""",
+                    {"incident": incident_id, "created": created, "ids": case_ids},
+                )
+                cursor.execute(
+                    """INSERT INTO complaints_caseevent
+                           (case_id, created_at, actor_label, kind, from_status, to_status,
+                            note, data)
+                       SELECT id, incident_linked_at, 'system:incident', 'incident_linked',
+                              '', '', '', jsonb_build_object('incident', %s::bigint,
+                              'code', %s::text, 'automatic', true)
+                         FROM complaints_case WHERE id = ANY(%s)""",
+                    [incident_id, code, case_ids],
+                )
+            if crew:
+                conn.execute(
+                    "UPDATE staff_technician SET open_jobs = open_jobs + 1,"
+                    " capacity = greatest(capacity, open_jobs + 1) WHERE id = %s",
+                    [crew[0]],
+                )
+            linked += len(case_ids)
+        conn.commit()
+    return len(feeders), linked
+
+
 def finish(url: str) -> None:
     """Sequences past the explicit ids, technicians' open jobs from their booked cases, and
     VACUUM ANALYZE so plans and index-only scans see the real table."""
@@ -1313,7 +1614,10 @@ def finish(url: str) -> None:
         conn.execute("""
             UPDATE staff_technician t
                SET open_jobs = booked.n, capacity = greatest(t.capacity, booked.n)
-              FROM (SELECT tech.id, count(c.id) AS n
+              FROM (SELECT tech.id, count(c.id)
+                               + (SELECT count(*) FROM complaints_incident i
+                                   WHERE i.crew_id = tech.id
+                                     AND i.status IN ('active', 'partial')) AS n
                       FROM staff_technician tech
                       LEFT JOIN complaints_case c
                         ON c.technician_id = tech.id
@@ -1322,14 +1626,24 @@ def finish(url: str) -> None:
              WHERE booked.id = t.id
         """)
         conn.execute("SET maintenance_work_mem = '1GB'")
-        for table in (
-            "complaints_customer",
-            "complaints_customercontact",
-            "complaints_case",
-            "complaints_caseevent",
-            "staff_technician",
-            "staff_serviceunit",
-        ):
+        for table in (*VACUUMED, "staff_technician", "staff_serviceunit"):
+            conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+
+
+ADDED_TABLES = ("complaints_satisfactionanswer", "complaints_incident", "complaints_incidentevent")
+VACUUMED = (
+    "complaints_customer",
+    "complaints_customercontact",
+    "complaints_case",
+    "complaints_caseevent",
+    *ADDED_TABLES,
+)
+
+
+def vacuum(url: str, tables: tuple[str, ...]) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        for table in tables:
             conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
 
 
@@ -1345,6 +1659,20 @@ def check_integrity(url: str) -> dict[str, int]:
                           WHERE e.case_id = c.id AND e.kind IN ('created', 'status_changed')
                           ORDER BY e.created_at DESC, e.id DESC LIMIT 1) last ON true
             WHERE last.to_status <> c.status""",
+        "survey answers not matching their closed case": """SELECT count(*)
+              FROM complaints_satisfactionanswer a
+              JOIN complaints_case c ON c.id = a.case_id
+              JOIN staff_serviceunit u ON u.id = a.service_unit_id
+             WHERE c.closed_at IS NULL OR a.answered_at < c.closed_at
+                OR a.service_unit_id <> c.service_unit_id OR a.category_id <> c.category_id
+                OR a.answered_on <> (a.answered_at AT TIME ZONE u.timezone)::date""",
+        "incident reports not open outage reports of its unit": """SELECT count(*)
+              FROM complaints_case c
+              JOIN complaints_incident i ON i.id = c.incident_id
+              JOIN complaints_category cat ON cat.id = c.category_id
+             WHERE i.status IN ('active', 'partial')
+               AND (c.service_unit_id <> i.service_unit_id OR NOT cat.is_outage
+                    OR c.status IN ('resolved', 'closed', 'rejected', 'merged'))""",
     }
     with psycopg.connect(url) as conn:
         # Every single-column foreign key of the loaded tables, as one anti-join each.
@@ -1358,7 +1686,8 @@ def check_integrity(url: str) -> dict[str, int]:
                 ON parent.attrelid = con.confrelid AND parent.attnum = con.confkey[1]
              WHERE con.contype = 'f' AND cardinality(con.conkey) = 1
                AND con.conrelid::regclass::text IN ('complaints_case', 'complaints_caseevent',
-                   'complaints_customer', 'complaints_customercontact')
+                   'complaints_customer', 'complaints_customercontact',
+                   'complaints_satisfactionanswer')
         """).fetchall()
         for name, table, column, parent, parent_column in foreign_keys:
             checks[f"foreign key {name}"] = sql.SQL(
@@ -1381,7 +1710,8 @@ def table_stats(url: str) -> dict[str, tuple[int, str]]:
             SELECT c.relname, c.reltuples::bigint, pg_size_pretty(pg_total_relation_size(c.oid))
               FROM pg_class c
              WHERE c.relname IN ('complaints_case', 'complaints_caseevent',
-                                 'complaints_customer', 'complaints_customercontact')
+                                 'complaints_customer', 'complaints_customercontact',
+                                 'complaints_satisfactionanswer')
              ORDER BY c.relname
         """).fetchall()
         db_size = conn.execute(
@@ -1431,6 +1761,9 @@ def main() -> None:
     dbname = psycopg.conninfo.conninfo_to_dict(url).get("dbname", "")
     if "bench" not in str(dbname):
         raise SystemExit(f"refusing to load into {dbname!r}: use a database named *bench*")
+    only = set(args.only or ())
+    if only and args.reset:
+        raise SystemExit("--only adds to a loaded database: it does not go with --reset")
     rng = random.Random(args.seed)
     started = time.monotonic()
     phases: dict[str, float] = {}
@@ -1450,23 +1783,39 @@ def main() -> None:
     mark = phase("migrate", mark)
     if args.reset:
         with psycopg.connect(url, autocommit=True) as conn:
-            # CASCADE takes every table that points at cases (attachments, outbox, inbox).
+            # CASCADE takes every table that points at cases (attachments, outbox, inbox,
+            # survey answers); incidents go too, or the old ones would stay active, empty.
             conn.execute(
                 "TRUNCATE complaints_caseevent, complaints_case, complaints_customercontact, "
-                "complaints_customer RESTART IDENTITY CASCADE"
+                "complaints_customer, complaints_incidentevent, complaints_incident "
+                "RESTART IDENTITY CASCADE"
             )
         mark = phase("reset", mark)
-    offices, cats = ensure_reference_data(rng)
-    mark = phase("units+staff", mark)
-    added_customers = load_customers(url, offices, args.customers, rng)
-    say(f"customers added: {added_customers:,}")
-    mark = phase("customers", mark)
-    added, added_events = load_cases(
-        url, args.cases, args.months, args.seed, args.workers, offices, cats
-    )
-    say(f"cases added: {added:,}, events added: {added_events:,}")
-    mark = phase("cases+events", mark)
-    finish(url)
+    added = added_events = added_customers = added_answers = added_incidents = 0
+    if not only:
+        offices, cats = ensure_reference_data(rng)
+        mark = phase("units+staff", mark)
+        added_customers = load_customers(url, offices, args.customers, rng)
+        say(f"customers added: {added_customers:,}")
+        mark = phase("customers", mark)
+        added, added_events = load_cases(
+            url, args.cases, args.months, args.seed, args.workers, offices, cats
+        )
+        say(f"cases added: {added:,}, events added: {added_events:,}")
+        mark = phase("cases+events", mark)
+    if not only or "satisfaction" in only:
+        added_answers = load_satisfaction(url, args.seed)
+        say(f"satisfaction answers added: {added_answers:,}")
+        mark = phase("satisfaction", mark)
+    if not only or "incidents" in only:
+        added_incidents, linked = load_incidents(url, rng)
+        say(f"active incidents added: {added_incidents}, reports linked: {linked}")
+        mark = phase("incidents", mark)
+    if only:
+        # The tables --only writes; the few case rows linked to incidents need no new plans.
+        vacuum(url, ADDED_TABLES)
+    else:
+        finish(url)
     mark = phase("vacuum", mark)
     total = time.monotonic() - started
     problems = check_integrity(url)
@@ -1476,12 +1825,15 @@ def main() -> None:
     say(f"total load time: {total:.1f} s ({total / 60:.1f} min)")
     if any(problems.values()):
         raise SystemExit(f"integrity problems: {problems}")
-    if not args.no_record and (added or added_customers):
+    if not args.no_record and (added or added_customers or added_answers or added_incidents):
         record(
             {
                 "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
                 "command": "bench/load_cases.py " + " ".join(sys.argv[1:]),
                 "added_cases": added,
+                "added_answers": added_answers,
+                "added_incidents": added_incidents,
+                "answers": stats["complaints_satisfactionanswer"][0],
                 "cases": stats["complaints_case"][0],
                 "events": stats["complaints_caseevent"][0],
                 "customers": stats["complaints_customer"][0],
