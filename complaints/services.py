@@ -77,7 +77,9 @@ def _require_role(actor: Actor, allowed: frozenset[Role], case: Case | None = No
 
 
 def _lock_case(case_id: int, expected_version: int | None) -> Case:
-    case = Case.objects.select_for_update().select_related("category").get(pk=case_id)
+    # OF self: a plain FOR UPDATE would lock the joined category row too, and every new case
+    # of that category (its foreign key check) would wait for this transaction.
+    case = Case.objects.select_for_update(of=("self",)).select_related("category").get(pk=case_id)
     if expected_version is not None and case.version != expected_version:
         raise StaleCase(
             STALE_CASE, ticket=case.ticket, expected=expected_version, current=case.version

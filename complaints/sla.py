@@ -25,7 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from complaints import clock, events, staff_notices
-from complaints.models import Case, Category, SlaAlert, WorkType
+from complaints.models import Case, Category, Priority, SlaAlert, WorkType
 from complaints.workflow import OPEN_STATES, PAUSED_STATES, CaseStatus
 from staff.models import Holiday, ServiceUnit
 from staff.roles import Actor
@@ -47,6 +47,10 @@ SWEEP_BATCH = 500
 # Holidays are read for this many days from the first day a walk needs (one query covers any
 # realistic target); a walk beyond it reads the next stretch.
 HOLIDAY_HORIZON_DAYS = 400
+# A case whose clock a storm stopped is looked at again this much later (the storm's end moves
+# its due times: complaints.incidents._shift_paused_sla). Not every run: thousands of stopped
+# cases would take the whole batch from the running ones.
+STORM_RECHECK = timedelta(minutes=15)
 SYSTEM = Actor.system("sla")
 
 
@@ -360,7 +364,8 @@ def sla_sweep(*, limit: int = SWEEP_BATCH) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     calendars: dict[int, WorkingCalendar] = {}
-    return sum(_check_case(pk, now, calendars) for pk in ids)
+    storms: dict[int, bool] = {}
+    return sum(_check_case(pk, now, calendars, storms=storms) for pk in ids)
 
 
 def sla_settle_history() -> int:
@@ -377,9 +382,27 @@ def sla_settle_history() -> int:
     return sum(_check_case(pk, now, calendars, announce=False) for pk in ids)
 
 
+def _storm_stopped(case: Case, storms: dict[int, bool]) -> bool:
+    """Whether a storm (in the case's unit or one above it) stops this case's clock: the
+    non-urgent back-office cases complaints.incidents._shift_paused_sla moves when it ends.
+    ``storms`` keeps the answer per unit for one run."""
+    if not _is_back_office(case) or case.priority < Priority.NORMAL:
+        return False
+    if case.service_unit_id not in storms:
+        from complaints.incidents import storm_state
+
+        storms[case.service_unit_id] = storm_state(case.service_unit) is not None
+    return storms[case.service_unit_id]
+
+
 @transaction.atomic
 def _check_case(
-    pk: int, now: datetime, calendars: dict[int, WorkingCalendar], *, announce: bool = True
+    pk: int,
+    now: datetime,
+    calendars: dict[int, WorkingCalendar],
+    *,
+    announce: bool = True,
+    storms: dict[int, bool] | None = None,
 ) -> int:
     case = (
         Case.objects.select_for_update(skip_locked=True, of=("self",))
@@ -389,6 +412,12 @@ def _check_case(
     )
     if case is None:
         # Another run holds it or has done it, or a service rescheduled it.
+        return 0
+    if storms is not None and _storm_stopped(case, storms):
+        # Its clock stands still while the storm lasts and its due times move when it ends:
+        # a threshold of the old due times would be announced for time that does not count.
+        case.sla_check_at = now + STORM_RECHECK
+        case.save(update_fields=["sla_check_at"])
         return 0
     calendar = None
     if _is_back_office(case):

@@ -9,33 +9,55 @@ and a reply to it must not become the customer's message (e-mail intake threads 
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from complaints import effects
 from complaints.models import Case, CaseEvent, Channel, Notification
+from staff.models import ServiceUnit
 from staff.roles import Role
+from staff.unit_tree import ids_of_paths, unit_tree
 
 # One text per alert and language: templates/notifications/staff/<alert>/<language>.txt,
 # the first line being the e-mail subject.
 ALERTS = ("no_technician", "hazard", "sla_at_risk", "sla_breached")
 
 
-def unit_supervisors(unit_id: int):
-    """Active supervisors who belong to the unit and have an e-mail address."""
-    return (
+def _unit_chain(unit_id: int) -> list[int]:
+    """The unit and the units above it, the unit first (from the cached unit tree)."""
+    path = next((path for pk, path, _name in unit_tree() if pk == unit_id), None)
+    if path is None:
+        path = ServiceUnit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
+    parts = path.split("/") if path else []
+    return ids_of_paths(["/".join(parts[:n]) for n in range(len(parts), 0, -1)])
+
+
+def unit_supervisors(unit_id: int) -> list:
+    """Active supervisors with an e-mail address who answer for the unit: its own, or, when it
+    has none, those of the nearest unit above it that has some. Supervisors are often members
+    of the UP3 or the region only (staff.access gives them the cases below): an alert about a
+    ULP's case must not go to nobody. One query (the unit path comes from the cached tree)."""
+    chain = _unit_chain(unit_id)
+    rows = list(
         get_user_model()
         .objects.filter(
             is_active=True,
             groups__name=Role.SUPERVISOR.value,
-            staff_member__service_units=unit_id,
+            staff_member__service_units__in=chain,
         )
         .exclude(email="")
+        # The member unit of each row (one row per supervisor and unit of the chain).
+        .annotate(alert_unit_id=F("staff_member__service_units"))
         .select_related("staff_member")
-        .distinct()
         .order_by("pk")
     )
+    if not rows:
+        return []
+    nearest = min(chain.index(row.alert_unit_id) for row in rows)
+    chosen = {row.pk: row for row in rows if row.alert_unit_id == chain[nearest]}
+    return list(chosen.values())
 
 
 def case_admin_url(case: Case) -> str:

@@ -511,7 +511,9 @@ def test_a_stale_incident_version_is_409(tech, crew_incident):
         {"version": crew_incident.version + 1},
         format="json",
     )
-    assert response.status_code == 409
+    assert (response.status_code, response.json()["error"]) == (409, "conflict")
+    crew_incident.refresh_from_db()
+    assert (crew_incident.status, crew_incident.restored_at) == (IncidentStatus.ACTIVE, None)
 
 
 # --- Position and shift ----------------------------------------------------------------------
@@ -557,12 +559,17 @@ def test_position_refuses_out_of_range_values(tech, world, payload, field):
     assert Technician.objects.get(pk=world.technician_a.pk).position_at is None
 
 
-def test_a_fix_from_the_future_is_422(tech):
+def test_a_fix_from_the_future_is_422(tech, world):
     later = (clock.now() + timedelta(hours=1)).isoformat()
     response = tech.post(
         f"{TECH}/position", {"latitude": 0, "longitude": 0, "at": later}, format="json"
     )
     assert response.status_code == 422
+    # Stored, it would outrank every real fix sent before that hour.
+    stored = Technician.objects.values_list("latitude", "longitude", "position_at").get(
+        pk=world.technician_a.pk
+    )
+    assert stored == (None, None, None)
 
 
 def test_shift_switch(tech, world):

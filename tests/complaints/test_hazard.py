@@ -205,6 +205,27 @@ def test_the_reporter_gets_the_safety_message_at_once_and_supervisors_are_mailed
     assert "keluar asap" in staff[0].body
 
 
+def test_an_office_without_supervisors_has_its_alerts_mailed_to_the_nearest_unit_above(world):
+    # Supervisors are often members of the UP3 or the region only (they see the cases below):
+    # the alert goes to the nearest unit's supervisors, never to nobody nor to every level.
+    # (supervisor_a is the office's own, without an e-mail address.)
+    area = world.unit_a.parent
+    factories.make_user(Role.SUPERVISOR, units=[area.parent], email="uid@pln.test")
+    factories.make_user(Role.SUPERVISOR, units=[area], email="up3@pln.test")
+    factories.make_user(Role.SUPERVISOR, units=[world.unit_b], email="bali@pln.test")
+
+    first = factories.open_case(world.unit_a, description="Tiang roboh di depan rumah")
+    factories.make_user(Role.SUPERVISOR, units=[world.unit_a, area], email="ulp@pln.test")
+    second = factories.open_case(world.unit_a, description="Kabel putus menjuntai")
+
+    def mailed(case) -> list[str]:
+        rows = Notification.objects.filter(template="staff_hazard", context__case_id=case.pk)
+        return sorted(rows.values_list("recipient", flat=True))
+
+    assert mailed(first) == ["up3@pln.test"]
+    assert mailed(second) == ["ulp@pln.test"]
+
+
 def test_an_english_reporter_is_warned_in_english(world):
     case = factories.open_case(
         world.unit_a,

@@ -1,10 +1,11 @@
 """Opening cases and moving them through the workflow."""
 
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from complaints import clock, effects
 from complaints.errors import (
@@ -595,3 +596,38 @@ def test_a_merged_case_is_final(world):
 
     with pytest.raises(IllegalTransition):
         move(duplicate, S.VERIFIED, actor=agent)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_case_being_changed_does_not_block_new_reports_of_its_category(world):
+    # The row lock of a change covers the case only. Locking its category row too would make
+    # every new case of that category (whose foreign key check takes a share lock on it) wait
+    # for each open transaction changing one, e.g. an incident restoring hundreds of reports.
+    from complaints.services import _lock_case
+
+    case = factories.open_case(world.unit_a)
+    locked, release = threading.Event(), threading.Event()
+
+    def change() -> None:
+        try:
+            with transaction.atomic():
+                _lock_case(case.pk, None)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=change)
+    holder.start()
+    assert locked.wait(10)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        other = factories.open_case(world.unit_a, category_code=case.category.code)
+    finally:
+        release.set()
+        holder.join()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+    assert other.category_id == case.category_id

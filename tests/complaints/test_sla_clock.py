@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, transaction
 
 from complaints import clock, tasks
+from complaints.incidents import storm_switch
 from complaints.models import Case, CaseEvent, EventKind, Notification, Priority, SlaAlert
 from complaints.services import case_add_note, case_change_priority, case_transition
 from complaints.sla import sla_sweep
@@ -309,6 +310,39 @@ def test_back_office_risk_counts_working_time_left(world, supervisor):
     assert sweep(_wib(2026, 3, 3, 14, 47)) == 0
     assert sweep(_wib(2026, 3, 3, 14, 48)) == 1
     assert sla_events(case) == [(EventKind.SLA_AT_RISK, "resolution")]
+
+
+def test_a_storm_stops_the_back_office_clock_so_its_old_thresholds_are_not_announced(
+    world, supervisor
+):
+    # "token" (back office, normal): opened Monday 10:00, resolution due Wednesday 10:00, at
+    # risk from Tuesday 14:48. A storm from Tuesday 09:00 to Wednesday 12:00 (27 hours) stops
+    # its clock: its due time moves to Thursday 13:00, at risk from Thursday 09:48.
+    with clock.travel(_wib(2026, 3, 2, 10, 0)):
+        case = factories.open_case(world.unit_a, category_code="token")
+    respond(world, case, _wib(2026, 3, 2, 10, 5))
+    supervisor_actor = world.actor(world.supervisor_a)
+    with clock.travel(_wib(2026, 3, 3, 9, 0)):
+        storm_switch(
+            actor=supervisor_actor, service_unit_id=world.unit_a.pk, on=True, reason="Badai"
+        )
+
+    assert sweep(_wib(2026, 3, 3, 14, 48)) == 0
+    assert sweep(_wib(2026, 3, 4, 11, 0)) == 0
+    assert (sla_events(case), staff_notices()) == ([], [])
+
+    with clock.travel(_wib(2026, 3, 4, 12, 0)):
+        storm_switch(
+            actor=supervisor_actor, service_unit_id=world.unit_a.pk, on=False, reason="Reda"
+        )
+    case.refresh_from_db()
+    assert case.resolution_due_at == _wib(2026, 3, 5, 13, 0)
+
+    assert sweep(_wib(2026, 3, 4, 12, 5)) == 0
+    assert sweep(_wib(2026, 3, 5, 9, 47)) == 0
+    assert sweep(_wib(2026, 3, 5, 9, 48)) == 1
+    assert sla_events(case) == [(EventKind.SLA_AT_RISK, "resolution")]
+    assert staff_notices() == [("staff_sla_at_risk", supervisor.email)]
 
 
 def test_a_lower_priority_rearms_a_threshold_the_new_target_has_not_reached(world, supervisor):
