@@ -782,6 +782,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 # =============================================================================================
 
 from complaints.models import SatisfactionAnswer  # noqa: E402
+from complaints.tickets import normalize_ticket_number  # noqa: E402
 
 
 @admin.register(SatisfactionAnswer)
@@ -803,6 +804,16 @@ class SatisfactionAnswerAdmin(UnitScopedAdminMixin, ReadOnlyAdminMixin, admin.Mo
     ordering = ("-answered_at", "-id")
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        # A ticket as typed ("adu 7k3m-q9x2t"), matched on the case's unique ticket index;
+        # the default "=" search would compare UPPER(ticket), which no index serves.
+        if not search_term.strip():
+            return queryset, False
+        ticket = normalize_ticket_number(search_term)
+        if ticket is None:
+            return queryset.none(), False
+        return queryset.filter(case__ticket=ticket), False
 
     @admin.display(description=_("komentar"))
     def short_comment(self, answer: SatisfactionAnswer) -> str:

@@ -73,6 +73,12 @@ class ServiceUnit(models.Model):
                 | (~Q(kind=UnitKind.REGION) & Q(parent__isnull=False)),
                 name="service_unit_only_regions_are_roots",
             ),
+            # The back-office SLA clock walks working hours day by day: an empty or inverted
+            # working day would never end it.
+            models.CheckConstraint(
+                condition=Q(work_start__lt=models.F("work_end")),
+                name="service_unit_working_day_not_empty",
+            ),
         ]
         indexes = [
             models.Index(

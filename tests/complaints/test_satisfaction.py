@@ -429,3 +429,18 @@ def test_the_admin_list_does_not_grow_in_queries_with_its_rows(world, client):
     # session, user (with the roles, units and console language staff.backends loads), the
     # capped count, the page of rows with case, unit and category (list_select_related).
     assert count() == before == 4
+
+
+def test_the_admin_list_finds_an_answer_by_its_ticket_as_typed(world, client):
+    wanted = closed_in(world, world.unit_a)
+    other = closed_in(world, world.unit_a)
+    answer(wanted, score=4)
+    answer(other, score=2)
+    client.force_login(world.manager)
+
+    typed = wanted.ticket.lower().replace("-", " ")
+    found = client.get(ADMIN_LIST, {"q": typed}).content.decode()
+    nothing = client.get(ADMIN_LIST, {"q": "bukan tiket"}).content.decode()
+
+    assert wanted.ticket in found and other.ticket not in found
+    assert wanted.ticket not in nothing and other.ticket not in nothing

@@ -194,3 +194,19 @@ def test_case_for_is_one_query_once_units_are_known(world, case_a, django_assert
     with django_assert_num_queries(1):  # the case with every relation the case page shows
         case = case_for(world.agent_a, case_a.pk)
         assert (case.category.code, case.service_unit.pk) == ("padam-rumah", world.unit_a.pk)
+
+
+def test_a_service_unit_cannot_have_an_empty_or_inverted_working_day(db):
+    from datetime import time
+
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    unit = factories.make_unit_tree()
+    unit.work_start, unit.work_end = time(17, 0), time(8, 0)
+    # The admin's form runs the model's constraints: a form error, not a 500.
+    with pytest.raises(ValidationError):
+        unit.validate_constraints()
+    # And the database refuses it whatever writes the row (the SLA clock would never end).
+    with pytest.raises(IntegrityError), transaction.atomic():
+        unit.save()
