@@ -5,6 +5,7 @@ exist); outputs only read. Neither decides anything: the services do."""
 import re
 from datetime import timedelta
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -27,6 +28,30 @@ from complaints.models import (
 from complaints.workflow import CaseStatus, describe_moves, transitions_from
 from staff.models import ServiceUnit, Technician
 from staff.roles import roles_of
+
+
+class MomentField(serializers.DateTimeField):
+    """An ISO 8601 moment with its offset. Service units span WIB, WITA and WIT: a time without
+    an offset would silently be read as Jakarta time and tell a customer in Makassar an ETA an
+    hour off, so it is refused."""
+
+    default_error_messages = {
+        "naive": _(
+            "Sertakan zona waktu, mis. 2026-03-05T14:30:00+08:00 atau …Z: waktu tanpa zona "
+            "tidak jelas WIB, WITA atau WIT."
+        )
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)
+
 
 TEXT_MAX = 4000
 MAX_VERSION = 2**31 - 1
@@ -350,7 +375,7 @@ class TransitionInput(serializers.Serializer):
         default="",
         help_text=_("Nomor tiket pengaduan tujuan penggabungan."),
     )
-    eta = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    eta = MomentField(required=False, allow_null=True, default=None)
     version = _version_field()
 
     def validate_merged_into(self, value: str) -> Case | None:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from complaints.api.serializers import MAX_VERSION, TEXT_MAX, Text
+from complaints.api.serializers import MAX_VERSION, TEXT_MAX, MomentField, Text
 from complaints.incident_selectors import incident_public_title
 from complaints.incidents import ETR_IN_PAST
 from complaints.models import Case, Incident
@@ -198,7 +198,7 @@ class VersionInput(serializers.Serializer):
 
 
 class OnTheWayInput(serializers.Serializer):
-    eta = serializers.DateTimeField(help_text=_("Perkiraan tiba di lokasi (≤ 24 jam)."))
+    eta = MomentField(help_text=_("Perkiraan tiba di lokasi (≤ 24 jam)."))
     version = _version_field()
 
     def validate_eta(self, eta):
@@ -234,7 +234,7 @@ def _future(serializer: serializers.Serializer, moment):
 
 
 class EtrInput(serializers.Serializer):
-    etr = serializers.DateTimeField(help_text=_("Perkiraan waktu listrik menyala kembali."))
+    etr = MomentField(help_text=_("Perkiraan waktu listrik menyala kembali."))
     note = Text(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
     version = _version_field()
 
@@ -244,7 +244,7 @@ class EtrInput(serializers.Serializer):
 
 class PartialInput(serializers.Serializer):
     note = Text(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
-    etr = serializers.DateTimeField(
+    etr = MomentField(
         required=False,
         allow_null=True,
         default=None,
@@ -275,7 +275,7 @@ class PositionInput(serializers.Serializer):
         max_value=100_000,
         help_text=_("Akurasi posisi dalam meter."),
     )
-    at = serializers.DateTimeField(
+    at = MomentField(
         required=False,
         allow_null=True,
         default=None,

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from complaints import clock, incidents, services
+from complaints.api.serializers import MomentField
 from complaints.api.tech import NOT_TECHNICIAN
 from complaints.api.tech_serializers import ETA_IN_PAST, ETA_TOO_FAR
 from complaints.models import (
@@ -292,6 +293,11 @@ def test_on_the_way_needs_a_near_future_eta(tech, job):
         (
             {"eta": (clock.now() + timedelta(hours=25)).isoformat()},
             str(ETA_TOO_FAR) % {"hours": 24},
+        ),
+        # No offset: WIB, WITA or WIT? Refused rather than read as Jakarta time.
+        (
+            {"eta": (clock.now() + timedelta(hours=1)).replace(tzinfo=None).isoformat()},
+            str(MomentField.default_error_messages["naive"]),
         ),
     ]:
         response = tech.post(job_url(job, "on-the-way"), payload, format="json")
