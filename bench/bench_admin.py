@@ -665,19 +665,21 @@ def main() -> None:
     cases = env["tables"].get("complaints_case", (0, ""))[0]
     label = scale_label(cases)
     out = REPO / "bench" / "results" / f"admin-{label}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "environment": env,
-                "load": [load_before, load_after],
-                "results": [asdict(r) | {"problems": r.problems} for r in results],
-            },
-            indent=2,
-        )
-        + "\n"
-    )
+    # Only a full, recorded run replaces the last one's raw numbers: a subset (--only) or a
+    # trial (--no-record) would leave a JSON file that no longer matches RESULTS.md.
     if not args.no_record and not args.only:
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(
+            json.dumps(
+                {
+                    "environment": env,
+                    "load": [load_before, load_after],
+                    "results": [asdict(r) | {"problems": r.problems} for r in results],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
         replace_section(
             RESULTS, f"admin-{label}", render(env, results, args, (load_before, load_after))
         )

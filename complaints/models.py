@@ -348,6 +348,14 @@ class Case(models.Model):
             ),
             models.Index(fields=["status", "service_unit", "-created_at"], name="case_status_unit"),
             models.Index(fields=["customer", "status"], name="case_customer_status"),
+            # A name search of the open queue looks up a few thousand customers' open cases
+            # (selectors.search_cases): on case_customer_status that is one probe per customer
+            # and open state; here one per customer, in an index of open cases only.
+            models.Index(
+                fields=["customer"],
+                name="case_open_customer",
+                condition=Q(status__in=sorted(OPEN_STATES)),
+            ),
             models.Index(fields=["technician", "status"], name="case_technician_status"),
             models.Index(fields=["-created_at", "-id"], name="case_newest_first"),
             # API and Open311 lists of one channel, newest first (Open311 is a small share: on
@@ -355,6 +363,13 @@ class Case(models.Model):
             models.Index(fields=["channel", "-created_at", "-id"], name="case_channel_newest"),
             # Integrations poll "changed since" (?updated_after=): a handful of rows, not a scan.
             models.Index(fields=["updated_at"], name="case_updated_at"),
+            # Open311's servicerequestupdates feed: the few Open311 cases changed since a
+            # moment, without walking every channel's changes of up to 90 days.
+            models.Index(
+                fields=["updated_at"],
+                name="case_open311_updated",
+                condition=Q(channel="open311"),
+            ),
             # The open queue of a user who sees every unit, by SLA due time. Covering: every
             # console filter on the open queue (channel, priority, category, unit, SLA, owner)
             # and its capped count read the index alone, not each open case from the heap.
