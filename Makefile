@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local run is a development run unless the environment says otherwise.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run test lint format lock bench-load bench-admin
+.PHONY: install run test lint format lock bench-load bench-admin messages
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Aduan needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -33,6 +33,16 @@ test: install
 lint:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Translations (see README): refresh every English catalog from the code and templates
+# (complaints/, staff/, channels_intake/ and the project-level locale/ for templates/ and config/),
+# then compile. The .mo files are committed. tests/test_translations.py runs makemessages with
+# these same options, so change them only here.
+MESSAGES_OPTIONS := --locale en --no-obsolete --add-location file --ignore var --ignore bench --ignore tests --ignore test-results --ignore templates/notifications
+
+messages: install
+	$(BIN)/python manage.py makemessages $(MESSAGES_OPTIONS)
+	$(BIN)/python manage.py compilemessages --locale en --ignore '.*' --ignore var --ignore bench --ignore tests
 
 # Benchmarks (see bench/README.md): load CASES cases into BENCH_DATABASE_URL, then measure.
 CASES ?= 1000000

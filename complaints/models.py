@@ -1167,7 +1167,9 @@ class SatisfactionAnswer(models.Model):
     case = models.OneToOneField(
         Case, verbose_name=_("pengaduan"), on_delete=models.PROTECT, related_name="satisfaction"
     )
-    score = models.PositiveSmallIntegerField(_("nilai"), choices=[(n, str(n)) for n in range(1, 6)])
+    score = models.PositiveSmallIntegerField(
+        pgettext_lazy("satisfaction", "nilai"), choices=[(n, str(n)) for n in range(1, 6)]
+    )
     fixed = models.BooleanField(_("masalah teratasi"))
     comment = models.CharField(_("komentar"), max_length=SATISFACTION_COMMENT_MAX_CHARS, blank=True)
     channel = models.CharField(_("kanal"), max_length=12, choices=Channel.choices)
