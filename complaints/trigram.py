@@ -10,7 +10,7 @@ in both cases, so ``makemigrations --check`` sees no difference.
 
 import logging
 
-from django.contrib.postgres.operations import TrigramExtension
+from django.contrib.postgres.operations import AddIndexConcurrently, TrigramExtension
 from django.db import migrations
 
 logger = logging.getLogger(__name__)
@@ -43,6 +43,20 @@ class TrigramExtensionIfAvailable(TrigramExtension):
 
 class AddTrigramIndex(migrations.AddIndex):
     """``AddIndex`` for an index using ``gin_trgm_ops``; created only where pg_trgm is."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if not trigram_installed(schema_editor):
+            logger.warning(SKIPPED, TRIGRAM, self.index.name)
+            return
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if _exists(schema_editor, "SELECT 1 FROM pg_indexes WHERE indexname = %s", self.index.name):
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class AddTrigramIndexConcurrently(AddIndexConcurrently):
+    """``AddIndexConcurrently`` for a ``gin_trgm_ops`` index; created only where pg_trgm is."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if not trigram_installed(schema_editor):
