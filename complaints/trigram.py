@@ -41,8 +41,9 @@ class TrigramExtensionIfAvailable(TrigramExtension):
         super().database_forwards(app_label, schema_editor, from_state, to_state)
 
 
-class AddTrigramIndex(migrations.AddIndex):
-    """``AddIndex`` for an index using ``gin_trgm_ops``; created only where pg_trgm is."""
+class _OnlyWhereTrigramIs:
+    """Creates the operation's ``gin_trgm_ops`` index only where pg_trgm is installed, and
+    drops it only where it exists."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if not trigram_installed(schema_editor):
@@ -55,15 +56,9 @@ class AddTrigramIndex(migrations.AddIndex):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
-class AddTrigramIndexConcurrently(AddIndexConcurrently):
-    """``AddIndexConcurrently`` for a ``gin_trgm_ops`` index; created only where pg_trgm is."""
+class AddTrigramIndex(_OnlyWhereTrigramIs, migrations.AddIndex):
+    """``AddIndex`` for an index using ``gin_trgm_ops``."""
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if not trigram_installed(schema_editor):
-            logger.warning(SKIPPED, TRIGRAM, self.index.name)
-            return
-        super().database_forwards(app_label, schema_editor, from_state, to_state)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if _exists(schema_editor, "SELECT 1 FROM pg_indexes WHERE indexname = %s", self.index.name):
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+class AddTrigramIndexConcurrently(_OnlyWhereTrigramIs, AddIndexConcurrently):
+    """``AddIndexConcurrently`` for an index using ``gin_trgm_ops``."""
