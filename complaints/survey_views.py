@@ -64,9 +64,14 @@ class SurveyForm(forms.Form):
         required=False,
         max_length=COMMENT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Boleh dikosongkan. Paling banyak %(max)s karakter.")
-        % {"max": COMMENT_MAX_CHARS},
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted per request: formatting a lazy text at import would fix its language.
+        self.fields["comment"].help_text = _(
+            "Boleh dikosongkan. Paling banyak %(max)s karakter."
+        ) % {"max": COMMENT_MAX_CHARS}
 
 
 def _case_of(token: str) -> Case | None:

@@ -225,6 +225,8 @@ def test_the_page_follows_the_language_switch(closed, client):
     response = client.get(survey_url(closed), HTTP_ACCEPT_LANGUAGE="en")
 
     assert '<html lang="en">' in response.content.decode()
+    # Every label in English, the comment's help text (formatted with its limit) too.
+    assert "Optional. At most" in response.content.decode()
     assert '<html lang="id">' in client.get(survey_url(closed)).content.decode()
 
 
