@@ -13,7 +13,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from complaints import clock
-from complaints.incidents import storm_state, unit_and_ancestor_ids
+from complaints.incidents import storm_state
 from complaints.models import (
     ACTIVE_INCIDENT_STATES,
     Case,
@@ -25,6 +25,7 @@ from complaints.models import (
 )
 from staff.access import scope_to_units
 from staff.models import ServiceUnit
+from staff.unit_tree import ids_at_and_above
 
 # Planned outages shown ahead of time: the public page, the bot, the console.
 PLANNED_AHEAD = timedelta(days=14)
@@ -105,7 +106,7 @@ def area_outages(
         unit = ServiceUnit.objects.filter(pk=service_unit_id).first()
     if unit is None:
         return []
-    unit_ids = unit_and_ancestor_ids(unit)
+    unit_ids = ids_at_and_above(unit.path)
     rows = []
     incidents = (
         _area_incidents(unit_ids, area_code)
@@ -159,7 +160,7 @@ class CustomerOutage:
 def customer_outages(*, unit: ServiceUnit, area_code: str, at: datetime) -> list[CustomerOutage]:
     """For the bot's "informasi pemadaman": planned outages now or within three days, and the
     active incidents of the customer's feeder, soonest first."""
-    unit_ids = unit_and_ancestor_ids(unit)
+    unit_ids = ids_at_and_above(unit.path)
     notices = [
         CustomerOutage(
             kind="planned",
@@ -201,7 +202,7 @@ def public_planned_outages(
         if unit is None:
             return []
         below = Q(service_unit__path=unit.path) | Q(service_unit__path__startswith=unit.path + "/")
-        planned = planned.filter(below | Q(service_unit_id__in=unit_and_ancestor_ids(unit)))
+        planned = planned.filter(below | Q(service_unit_id__in=ids_at_and_above(unit.path)))
     return list(planned.order_by("starts_at", "pk")[:500])
 
 

@@ -84,6 +84,7 @@ from complaints.notifications import (
 from complaints.workflow import OPEN_STATES, TECHNICIAN_STATES, CaseStatus
 from staff.models import ServiceUnit, Technician
 from staff.roles import Actor, Role
+from staff.unit_tree import ids_at_and_above
 
 logger = logging.getLogger(__name__)
 
@@ -214,15 +215,6 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
-def unit_and_ancestor_ids(unit: ServiceUnit) -> list[int]:
-    """The unit and the units above it (a planned outage or storm mode of an UP3 covers its
-    ULPs), from the materialized path and the cached unit tree (staff.unit_tree)."""
-    from staff.unit_tree import ids_of_paths
-
-    parts = unit.path.split("/")
-    return ids_of_paths(["/".join(parts[: n + 1]) for n in range(len(parts))])
-
-
 def _advisory_lock(*parts: object) -> None:
     """A transaction-level lock on a name; released at commit or rollback."""
     digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
@@ -256,7 +248,7 @@ def _lock_incident(incident_id: int, expected_version: int | None = None) -> Inc
 
 def storm_state(unit: ServiceUnit, *, unit_ids: list[int] | None = None) -> StormSwitch | None:
     """The switch that put ``unit`` (or a unit above it) in storm mode; None when it is not."""
-    unit_ids = unit_ids if unit_ids is not None else unit_and_ancestor_ids(unit)
+    unit_ids = unit_ids if unit_ids is not None else ids_at_and_above(unit.path)
     latest = (
         StormSwitch.objects.filter(service_unit_id__in=unit_ids)
         .order_by("service_unit_id", "-created_at", "-id")
@@ -461,7 +453,7 @@ def planned_outage_covering(
     """The planned outage whose window contains ``at`` for this unit (or a unit above it) and
     area: one listing the area code, or one for the whole unit."""
     area = Q(area_codes=[]) | (Q(area_codes__contains=[area_code]) if area_code else Q(pk=None))
-    unit_ids = unit_ids if unit_ids is not None else unit_and_ancestor_ids(unit)
+    unit_ids = unit_ids if unit_ids is not None else ids_at_and_above(unit.path)
     return (
         PlannedOutage.objects.filter(
             area,
@@ -516,7 +508,7 @@ def on_case_opened(case: Case) -> Incident | None:
         return None
     unit = case.service_unit
     at = clock.now()
-    unit_ids = unit_and_ancestor_ids(unit)
+    unit_ids = ids_at_and_above(unit.path)
     storm = storm_state(unit, unit_ids=unit_ids) is not None
     area = area_of(case)
     planned = planned_outage_covering(
@@ -755,7 +747,7 @@ def incident_link_case(
     incident = _key_share(incident_id)
     if incident is None:
         raise InvalidInput(INCIDENT_NOT_ACTIVE, code=f"GGN-{incident_id:06d}")
-    if incident.service_unit_id not in unit_and_ancestor_ids(case.service_unit):
+    if incident.service_unit_id not in ids_at_and_above(case.service_unit.path):
         raise InvalidInput(WRONG_UNIT, code=incident.code)
     _link(
         case,
@@ -968,7 +960,7 @@ def incident_assign_crew(
 def _book_crew(technician: Technician, incident: Incident) -> None:
     """One unit of the technician's capacity, under a row lock (as for a case)."""
     locked = Technician.objects.select_for_update().get(pk=technician.pk)
-    if locked.service_unit_id not in unit_and_ancestor_ids(incident.service_unit) and not (
+    if locked.service_unit_id not in ids_at_and_above(incident.service_unit.path) and not (
         incident.service_unit.neighbours.filter(pk=locked.service_unit_id).exists()
     ):
         raise InvalidInput(CREW_NOT_SUITABLE, technician=str(locked))

@@ -29,6 +29,7 @@ from complaints.models import Case, Category, Priority, SlaAlert, WorkType
 from complaints.workflow import OPEN_STATES, PAUSED_STATES, CaseStatus
 from staff.models import Holiday, ServiceUnit
 from staff.roles import Actor
+from staff.unit_tree import paths_at_and_above
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +61,9 @@ SYSTEM = Actor.system("sla")
 def holidays_between(unit: ServiceUnit, first: date, last: date) -> frozenset[date]:
     """Days in [first, last] on which ``unit`` is closed: national holidays and those of the
     unit or a unit above it (the materialized path names them), in one query."""
-    parts = unit.path.split("/") if unit.path else []
-    paths = ["/".join(parts[: n + 1]) for n in range(len(parts))]
     return frozenset(
         Holiday.objects.filter(
-            Q(service_unit__isnull=True) | Q(service_unit__path__in=paths),
+            Q(service_unit__isnull=True) | Q(service_unit__path__in=paths_at_and_above(unit.path)),
             date__range=(first, last),
         ).values_list("date", flat=True)
     )

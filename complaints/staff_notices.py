@@ -18,28 +18,19 @@ from complaints import effects
 from complaints.models import Case, CaseEvent, Channel, Notification
 from staff.models import ServiceUnit
 from staff.roles import Role
-from staff.unit_tree import ids_of_paths, unit_tree
+from staff.unit_tree import ids_at_and_above
 
 # One text per alert and language: templates/notifications/staff/<alert>/<language>.txt,
 # the first line being the e-mail subject.
 ALERTS = ("no_technician", "hazard", "sla_at_risk", "sla_breached")
 
 
-def _unit_chain(unit_id: int) -> list[int]:
-    """The unit and the units above it, the unit first (from the cached unit tree)."""
-    path = next((path for pk, path, _name in unit_tree() if pk == unit_id), None)
-    if path is None:
-        path = ServiceUnit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
-    parts = path.split("/") if path else []
-    return ids_of_paths(["/".join(parts[:n]) for n in range(len(parts), 0, -1)])
-
-
-def unit_supervisors(unit_id: int) -> list:
+def unit_supervisors(unit: ServiceUnit) -> list:
     """Active supervisors with an e-mail address who answer for the unit: its own, or, when it
     has none, those of the nearest unit above it that has some. Supervisors are often members
     of the UP3 or the region only (staff.access gives them the cases below): an alert about a
-    ULP's case must not go to nobody. One query (the unit path comes from the cached tree)."""
-    chain = _unit_chain(unit_id)
+    ULP's case must not go to nobody. One query (the ids above come from the cached tree)."""
+    chain = ids_at_and_above(unit.path)[::-1]
     rows = list(
         get_user_model()
         .objects.filter(
@@ -74,7 +65,7 @@ def notify_supervisors(*, case: Case, event: CaseEvent, alert: str) -> list[Noti
     if not effects.enabled():
         return []
     queued = []
-    for user in unit_supervisors(case.service_unit_id):
+    for user in unit_supervisors(case.service_unit):
         language = getattr(getattr(user, "staff_member", None), "language", "") or "id"
         context = {
             "case": case,

@@ -33,6 +33,18 @@ def ids_at_and_below(unit_id: int) -> list[int]:
     return [pk for pk, p, _name in tree if p == path or p.startswith(path + "/")]
 
 
+def paths_at_and_above(path: str) -> list[str]:
+    """The paths of a unit and of the units above it, root first ("JKT", "JKT/UP3-MTG", …)."""
+    parts = path.split("/") if path else []
+    return ["/".join(parts[: n + 1]) for n in range(len(parts))]
+
+
+def ids_at_and_above(path: str) -> list[int]:
+    """The ids of a unit and of the units above it, root first (a planned outage or storm
+    mode of an UP3 covers its offices; an office's alerts go up to its UP3's supervisors)."""
+    return ids_of_paths(paths_at_and_above(path))
+
+
 def ids_of_paths(paths: list[str]) -> list[int]:
     """Ids of the units with these paths, in the order of ``paths``; read from the database
     when one of them is not in the cached tree."""
