@@ -196,8 +196,7 @@ class _Turn:
             self.restart()
             return
         if fresh:
-            # The survey first: it steps aside for a restoration check asked after it.
-            if self.survey_answer(fresh=True) or self.restoration_answer() or self.follow_up():
+            if self.answered_pending(fresh=True):
                 return
             # A photo sent first is kept for the report the customer is about to start.
             self.conversation.data = {}
@@ -228,7 +227,7 @@ class _Turn:
     # --- steps -------------------------------------------------------------------------
 
     def on_menu(self) -> None:
-        if self.survey_answer(fresh=False) or self.restoration_answer() or self.follow_up():
+        if self.answered_pending(fresh=False):
             return
         # Only "ADU-…" counts here: a random eight-letter word passes the check symbol once
         # in 32 tries.
@@ -419,6 +418,12 @@ class _Turn:
                 self.say(line, start=start, end=end, description=notice.description)
             self.say(texts.BACK_TO_MENU)
         self.conversation.step = Step.MENU
+
+    def answered_pending(self, *, fresh: bool) -> bool:
+        """Whether the message answered something outside the menu: the satisfaction survey,
+        the restoration check, or an open case quoted by its ticket. The survey first: it steps
+        aside for a restoration check asked after it."""
+        return self.survey_answer(fresh=fresh) or self.restoration_answer() or self.follow_up()
 
     def follow_up(self) -> bool:
         """A message quoting the ticket of an open case of this sender (an answer to "balas
