@@ -355,13 +355,7 @@ def sla_sweep(*, limit: int = SWEEP_BATCH) -> int:
     handled under its row lock (locked rows are skipped: the holder or the next run does them),
     and a level is written only if it is higher than the one stored."""
     now = clock.now()
-    # Served by case_sla_check_due: a range scan of the partial index on sla_check_at (running
-    # cases with something left to announce), the earliest first, at most ``limit`` rows.
-    ids = list(
-        Case.objects.filter(sla_check_at__isnull=False, sla_check_at__lte=now)
-        .order_by("sla_check_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    ids = list(_checks_due(now)[:limit])
     calendars: dict[int, WorkingCalendar] = {}
     storms: dict[int, bool] = {}
     return sum(_check_case(pk, now, calendars, storms=storms) for pk in ids)
@@ -372,13 +366,20 @@ def sla_settle_history() -> int:
     history loaded in bulk (the demo), whose breaches did not happen now and must not mail
     the supervisors at the first beat. Returns the number of thresholds settled."""
     now = clock.now()
-    ids = list(
+    ids = list(_checks_due(now))
+    calendars: dict[int, WorkingCalendar] = {}
+    return sum(_check_case(pk, now, calendars, announce=False) for pk in ids)
+
+
+def _checks_due(now: datetime):
+    """Ids of the cases whose next SLA check has come, the earliest first. Served by
+    case_sla_check_due: a range scan of the partial index on sla_check_at (running cases with
+    something left to announce)."""
+    return (
         Case.objects.filter(sla_check_at__isnull=False, sla_check_at__lte=now)
         .order_by("sla_check_at")
         .values_list("pk", flat=True)
     )
-    calendars: dict[int, WorkingCalendar] = {}
-    return sum(_check_case(pk, now, calendars, announce=False) for pk in ids)
 
 
 def _storm_stopped(case: Case, storms: dict[int, bool]) -> bool:
