@@ -322,7 +322,7 @@ def search_cases(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
                 Q(reporter_contact=phone),
             ]
         return _matching_any(cases, matches)
-    if len(term) < MIN_NAME_FRAGMENT:
+    if not is_name_search(term):
         return cases.none()
     customers = Customer.objects.filter(name__icontains=term)
     # The matching customers' ids first (trigram index), sent back as a constant list: the
@@ -341,6 +341,17 @@ def search_cases(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
         )
     return cases.filter(
         Q(_AnyOf(F("customer_id"), customer_ids)) | Q(reporter_name__icontains=term)
+    )
+
+
+def is_name_search(term: str) -> bool:
+    """Whether search_cases looks ``term`` up as part of a name: the one search whose matches
+    can run into tens of thousands of cases, too many to count for every page."""
+    term = term.strip()
+    return (
+        len(term) >= MIN_NAME_FRAGMENT
+        and normalize_ticket_number(term) is None
+        and not _NUMBER.match(term)
     )
 
 

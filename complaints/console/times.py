@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.utils import formats
+from django.utils.dates import MONTHS_3
 
 from staff.models import ServiceUnit
 
@@ -11,4 +11,10 @@ def unit_time(moment: datetime | None, unit: ServiceUnit) -> str:
     if moment is None:
         return "—"
     local = moment.astimezone(unit.tz)
-    return f"{formats.date_format(local, 'd M Y H:i')} {unit.tz_label}"
+    # What formats.date_format(local, "d M Y H:i") writes (its "M" is MONTHS_3, title-cased),
+    # without parsing the format for each of the two times on every row of a case list.
+    month = str(MONTHS_3[local.month]).title()
+    return (
+        f"{local.day:02d} {month} {local.year:04d} {local.hour:02d}:{local.minute:02d} "
+        f"{unit.tz_label}"
+    )
