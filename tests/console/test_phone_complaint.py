@@ -42,6 +42,28 @@ def test_agent_finds_customers_by_number_prefix_phone_and_name(world, client):
     assert found("si") == []
 
 
+def test_a_number_prefix_finds_exactly_the_numbers_that_start_with_it(world, client):
+    # The prefix is also a range of the column's order (selectors._number_prefix): its bounds
+    # must neither drop a number at the edge of the range nor let a neighbour in.
+    numbers = ["519999000001", "519999999999", "520000000000", "599999999990", "999999999999"]
+    for number in numbers:
+        factories.make_customer(world.unit_a, id_pelanggan=number)
+    client.force_login(world.agent_a)
+
+    def found(query: str) -> set[str]:
+        response = client.get(SEARCH_URL, {"q": query})
+        assert response.status_code == 200
+        return {row["id_pelanggan"] for row in response.json()["results"]}
+
+    assert found("5199") == {"519999000001", "519999999999"}
+    assert found("519999") == {"519999000001", "519999999999"}
+    assert found("5200") == {"520000000000"}
+    assert found("59999") == {"599999999990"}
+    assert found("9999") == {"999999999999"}
+    assert found("99999999999") == {"999999999999"}
+    assert found("5199 9999") == {"519999999999"}
+
+
 def test_picking_a_customer_shows_their_open_cases(world, client):
     customer = factories.make_customer(world.unit_a)
     case = factories.open_case(customer=customer)
