@@ -3,7 +3,6 @@ Case state changes only through complaints.services."""
 
 from django.contrib import admin
 from django.contrib.admin import helpers
-from django.contrib.admin.views.main import SEARCH_VAR
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -11,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaints.console.bulk import BulkKind, bulk_action
-from complaints.console.changelist import CaseChangeList, requested_page
+from complaints.console.changelist import CaseChangeList, NameSearchLookAheadMixin
 from complaints.console.filters import (
     OPEN,
     CategoryFilter,
@@ -44,7 +43,7 @@ from complaints.models import (
 from complaints.notifications import HELD_KEY, notification_retry
 from complaints.notifications import TEMPLATES as NOTICE_TEMPLATES
 from complaints.outbound import BACKENDS
-from complaints.paginators import EstimatedCountPaginator, LookAheadPaginator
+from complaints.paginators import EstimatedCountPaginator
 from complaints.selectors import SLA_LABELS, is_name_search, search_cases, sla_state
 from staff.access import scope_cases, scope_to_units, sees_all_units, unit_ids_for
 from staff.roles import roles_of
@@ -73,7 +72,7 @@ class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseAdmin(NameSearchLookAheadMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The case queue and the agent console. Nothing here writes a case: the pages and
     actions call complaints.services."""
 
@@ -109,26 +108,13 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # checkbox, SLA state, local times); 25 rows keep a page within its time budget.
     list_per_page = 25
     actions = ["bulk_assign", "bulk_priority", "bulk_merge"]
+    changelist_class = CaseChangeList
 
     def get_queryset(self, request):
         return scope_cases(request.user, super().get_queryset(request))
 
     def get_search_results(self, request, queryset, search_term):
         return search_cases(queryset, search_term), False
-
-    def get_changelist(self, request, **kwargs):
-        return CaseChangeList
-
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        if is_name_search(request.GET.get(SEARCH_VAR, "")):
-            return LookAheadPaginator(
-                queryset,
-                per_page,
-                page_number=requested_page(request),
-                orphans=orphans,
-                allow_empty_first_page=allow_empty_first_page,
-            )
-        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def get_ordering(self, request):
         # Open work is sorted by what is due first; everything else newest first.
@@ -255,7 +241,7 @@ class CustomerContactInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(NameSearchLookAheadMixin, admin.ModelAdmin):
     list_display = ("id_pelanggan", "meter_number", "name", "service_unit", "area_code")
     list_select_related = ("service_unit",)
     # Numbers as prefixes (LIKE 'x%' on the pattern-ops indexes of the unique columns; "=" would
@@ -268,6 +254,16 @@ class CustomerAdmin(admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     inlines = [CustomerContactInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        if is_name_search(search_term):
+            # Part of a name matches no number (the numbers are digits only): the name's
+            # trigram index alone, not an OR with two number prefixes that cannot match.
+            # Every word must match, as in the admin's own search.
+            for word in search_term.split():
+                queryset = queryset.filter(name__icontains=word)
+            return queryset, False
+        return super().get_search_results(request, queryset, search_term)
 
 
 @admin.register(Category)

@@ -1,4 +1,6 @@
 from django import template
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.templatetags.admin_list import result_list
 from django.utils.translation import gettext as _
 
 from complaints.console.times import unit_time as _unit_time
@@ -31,3 +33,21 @@ def time_left(due, now) -> str:
 def get_field(form, name: str):
     """``{{ form|get_field:"reason" }}``: a bound field by name (transition forms list theirs)."""
     return form[name]
+
+
+@register.inclusion_tag("admin/complaints/case/change_list_results.html")
+def case_result_list(cl) -> dict:
+    """The admin's result_list with the case list's own rows (CaseChangeList.rows), or the
+    admin's rows where those cannot be used."""
+    rows = cl.rows()
+    if rows is None:
+        return {**result_list(cl), "rows": None}
+    # result_list(cl) would render every row the admin's way first; the headers are enough.
+    headers = list(admin_list.result_headers(cl))
+    return {
+        "cl": cl,
+        "result_hidden_fields": [],
+        "result_headers": headers,
+        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+        "rows": rows,
+    }

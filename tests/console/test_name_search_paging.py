@@ -124,3 +124,36 @@ def test_a_capped_count_says_more_than(world, client, sumarni_cases, monkeypatch
     response = client.get(LIST_URL, {"queue": "all"})
     assert "lebih dari 4 pengaduan" in response.content.decode()
     assert _page_links(response) == ["1", "2"]
+
+
+CUSTOMER_LIST_URL = reverse("admin:complaints_customer_changelist")
+
+
+def test_the_customer_list_pages_a_name_search_by_look_ahead(world, client, monkeypatch):
+    from complaints.admin import CustomerAdmin
+
+    for n in range(4):
+        factories.make_customer(world.unit_a, name=f"Rahmawati Siti {n}")
+    factories.make_customer(world.unit_a, name="Siti Nurhaliza")
+    monkeypatch.setattr(CustomerAdmin, "list_per_page", 3)
+    client.force_login(world.supervisor_a)
+    client.get(CUSTOMER_LIST_URL)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(CUSTOMER_LIST_URL, {"q": "rahmawati"})
+    # session, user, the page with one row more: no count of the matches.
+    assert len(captured) == 3
+    assert len(response.context["cl"].result_list) == 3
+    assert "lebih dari 3" in response.content.decode()
+
+    # Every word must match, in any order, as in the admin's own search.
+    both = client.get(CUSTOMER_LIST_URL, {"q": "siti rahma"})
+    assert len(both.context["cl"].result_list) == 3
+    assert {c.name for c in both.context["cl"].result_list} <= {
+        f"Rahmawati Siti {n}" for n in range(4)
+    }
+    # Numbers still search the numbers, with an exact count.
+    by_number = client.get(CUSTOMER_LIST_URL, {"q": "5300"})
+    assert by_number.context["cl"].paginator.count_kind == "exact"
+    assert by_number.context["cl"].result_list
+    assert all(c.id_pelanggan.startswith("5300") for c in by_number.context["cl"].result_list)

@@ -263,8 +263,7 @@ def test_agent_queue_page_takes_four_queries(world, client):
     assert _count_queries(client, LIST_URL, {"queue": "all", "q": "Pelanggan"}) == 4
 
 
-def test_a_deep_page_is_read_by_id_in_the_same_order(world, client, monkeypatch):
-    from complaints import paginators
+def test_pages_are_chosen_by_id_in_the_same_order_in_one_query(world, client, monkeypatch):
     from complaints.admin import CaseAdmin
 
     cases = [factories.open_case(world.unit_a) for _ in range(7)]
@@ -274,13 +273,40 @@ def test_a_deep_page_is_read_by_id_in_the_same_order(world, client, monkeypatch)
     newest_first = [c.ticket for c in sorted(cases, key=lambda c: (c.created_at, c.pk))][::-1]
     client.force_login(world.agent_a)
     monkeypatch.setattr(CaseAdmin, "list_per_page", 3)
-    plain = [listed(client, queue="all", p=page) for page in (1, 2, 3)]
-    monkeypatch.setattr(paginators, "DEFERRED_JOIN_FROM", 1)
 
-    assert [listed(client, queue="all", p=page) for page in (1, 2, 3)] == plain
-    assert [ticket for page in plain for ticket in page] == newest_first
-    # The deferred join adds one query: the page's ids, then its rows.
-    assert _count_queries(client, LIST_URL, {"queue": "all", "p": 2}) == 5
+    pages = [listed(client, queue="all", p=page) for page in (1, 2, 3)]
+    assert [ticket for page in pages for ticket in page] == newest_first
+    assert [len(page) for page in pages] == [3, 3, 1]
+    # The page's ids come from a subquery of the same statement (paginators._rows): session,
+    # user, count, page.
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(LIST_URL, {"queue": "all", "p": 2}).status_code == 200
+    assert len(captured) == 4
+    page_sql = captured[-1]["sql"]
+    assert "IN (SELECT" in page_sql
+    assert "LIMIT 3 OFFSET 3" in page_sql
+
+
+def test_an_sla_filtered_page_is_chosen_by_id(world, client, monkeypatch):
+    from complaints.admin import CaseAdmin
+
+    # The SLA states filter on an alias (the at-risk moment): it stays in the subquery.
+    at_risk = []
+    for hours_left in (1, 2):
+        case = factories.open_case(world.unit_a)
+        Case.objects.filter(pk=case.pk).update(
+            created_at=clock.now() - timedelta(hours=9),
+            resolution_due_at=clock.now() + timedelta(hours=hours_left),
+        )
+        at_risk.append(case.ticket)
+    factories.open_case(world.unit_a)  # on track
+    client.force_login(world.agent_a)
+    monkeypatch.setattr(CaseAdmin, "list_per_page", 1)
+
+    with CaptureQueriesContext(connection) as captured:
+        first = listed(client, sla="at_risk")
+    assert "IN (SELECT" in captured[-1]["sql"]
+    assert first + listed(client, sla="at_risk", p=2) == at_risk
 
 
 def test_case_page_queries_do_not_grow_with_the_timeline(world, client):
