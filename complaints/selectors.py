@@ -368,8 +368,9 @@ def search_cases(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
 
 
 def is_name_search(term: str) -> bool:
-    """Whether search_cases looks ``term`` up as part of a name: the one search whose matches
-    can run into tens of thousands of cases, too many to count for every page."""
+    """Whether the console's search boxes (search_cases, the customer list) look ``term`` up
+    as part of a name: the one search whose matches can run into tens of thousands of rows,
+    too many to count for every page."""
     term = term.strip()
     return (
         len(term) >= MIN_NAME_FRAGMENT
