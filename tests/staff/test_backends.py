@@ -40,3 +40,12 @@ def test_a_change_of_groups_counts_from_the_next_request(world, client):
     world.agent_a.groups.clear()
 
     assert client.get(LIST_URL).status_code == 403
+
+
+def test_an_unknown_or_malformed_id_loads_nobody(world, django_assert_num_queries):
+    # The query is compiled once per process and run with the id as a parameter.
+    assert StaffBackend().get_user(world.agent_a.pk) is not None
+    with django_assert_num_queries(1):
+        assert StaffBackend().get_user(10**9) is None
+    with django_assert_num_queries(0):
+        assert StaffBackend().get_user("1 OR 1=1") is None
