@@ -19,6 +19,7 @@ from complaints.console.filters import (
     ServiceUnitFilter,
     SlaFilter,
 )
+from complaints.console.forms import CaseActionForm
 from complaints.console.times import unit_time
 from complaints.console.views import (
     DESK_ROLES,
@@ -108,6 +109,7 @@ class CaseAdmin(NameSearchLookAheadMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # checkbox, SLA state, local times); 25 rows keep a page within its time budget.
     list_per_page = 25
     actions = ["bulk_assign", "bulk_priority", "bulk_merge"]
+    action_form = CaseActionForm
     changelist_class = CaseChangeList
 
     def get_queryset(self, request):

@@ -1,11 +1,24 @@
 from django import template
+from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.admin_list import result_list
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from complaints.console.site import ConsoleAdminSite
 from complaints.console.times import unit_time as _unit_time
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def console_nav_sidebar(context) -> str:
+    """admin/nav_sidebar.html, kept per kind of user by the console's admin site
+    (complaints.console.site)."""
+    site = admin.site
+    if isinstance(site, ConsoleAdminSite):
+        return site.nav_sidebar(context.request, context)
+    return render_to_string("admin/nav_sidebar.html", context.flatten(), request=context.request)
 
 
 @register.filter
