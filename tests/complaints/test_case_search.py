@@ -5,6 +5,7 @@ uses to get there."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Q
 
 from complaints import clock, selectors
@@ -103,3 +104,46 @@ def test_name_search_looks_up_the_customers_once(world, cases, django_assert_num
         found = search_cases(Case.objects.all(), "wanri")
     with django_assert_num_queries(2):
         assert found.count() == len(list(found))
+
+
+def _analyzed_customers(world, names: list[str]) -> None:
+    for i, name in enumerate(names):
+        factories.make_customer(world.unit_a if i % 2 else world.unit_b, name=name)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE complaints_customer")
+
+
+def test_a_fragment_the_statistics_put_past_the_cap_is_not_counted(
+    world, cases, monkeypatch, django_assert_num_queries
+):
+    # 150 more customers, 120 of them with "Wanri" in the name, analysed: the name statistics
+    # now have a histogram, and it puts "wanri" at ~80 % of the customers.
+    _analyzed_customers(world, [f"Wanri {i:03d}" if i % 5 else f"Joko {i:03d}" for i in range(150)])
+    monkeypatch.setattr(selectors, "NAME_SEARCH_COMMON_ESTIMATE", 50)
+    with django_assert_num_queries(1):
+        # 122 customers match, well under the cap of 10,000: only the estimate says "common".
+        assert selectors._customer_ids_named("wanri") is None
+    # Below the estimate's threshold the ids are read and counted as before.
+    monkeypatch.setattr(selectors, "NAME_SEARCH_COMMON_ESTIMATE", 10_000)
+    ids = selectors._customer_ids_named("wanri")
+    assert ids is not None
+    assert len(ids.strip("{}").split(",")) == 122
+    assert selectors._customer_ids_named("joko") is not None
+
+    # Either way the list is the plain query's.
+    monkeypatch.setattr(selectors, "NAME_SEARCH_COMMON_ESTIMATE", 50)
+    for label, base in bases(world).items():
+        for order in ORDERS:
+            expected = list(plain_search(base, "wanri").order_by(*order).values_list("pk"))
+            assert list(search_cases(base, "wanri").order_by(*order).values_list("pk")) == (
+                expected
+            ), label
+
+
+def test_the_estimate_reads_the_term_as_a_literal_fragment(world, monkeypatch):
+    # "%" and "_" in the term are characters, not wildcards, in the estimate as in the search.
+    _analyzed_customers(world, [f"Ana {i:03d}" for i in range(150)])
+    monkeypatch.setattr(selectors, "NAME_SEARCH_COMMON_ESTIMATE", 50)
+    assert selectors._customer_ids_named("an_") == "{}"
+    assert selectors._customer_ids_named("a%0") == "{}"
+    assert selectors._customer_ids_named("ana") is None
