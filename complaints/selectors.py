@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connections
 from django.db.models import (
     DateTimeField,
     DurationField,
@@ -351,7 +351,7 @@ def search_cases(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
     # matches thousands of customers and tens of thousands of cases at 10M); for a rare one
     # it picks a bitmap lookup and a sort instead. A UNION of a customer branch and a
     # reporter branch reads and sorts every match (seconds at 10M for a common fragment).
-    ids = _customer_ids_named(term)
+    ids = _customer_ids_named(term, using=cases.db)
     if ids is None:
         # A common fragment ("ana", "wan"): its cases are everywhere, so the list's own walk
         # meets a match every few rows and can look each case's customer up by its key on
@@ -406,13 +406,14 @@ SELECT cardinality(ids), ids::text FROM found
 """  # noqa: S608 - table and column names come from the model, the term is a parameter
 
 
-def _customer_ids_named(term: str) -> str | None:
+def _customer_ids_named(term: str, *, using: str = "default") -> str | None:
     """The ids of the customers whose name contains ``term`` (as ``name__icontains``, on the
     trigram index of UPPER(name)), as one array literal ("{1,2,3}"), or None when more than
     NAME_SEARCH_MAX_CUSTOMERS match: counted while reading them, or, for a fragment the
     statistics put well past that, estimated without reading any (learning that "ana"
     matches more than 10,000 of 1M customers costs a read of 10,001 rows, 20 ms). Collected
     by PostgreSQL as one array literal: no Python object per id."""
+    connection = connections[using]
     pattern = f"%{connection.ops.prep_for_like_query(term)}%"
     with connection.cursor() as cursor:
         cursor.execute(
