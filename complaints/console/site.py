@@ -60,7 +60,8 @@ class ConsoleAdminSite(AdminSite):
     def nav_sidebar(self, request, context) -> SafeString:
         """The sidebar's HTML: the navigation, with the current app and model marked as
         admin/app_list.html marks them (their URL is part of the request's path)."""
-        key = self._navigation_key(request)
+        # Kept only for the navigation this site built (each_context's available_apps).
+        key = self._navigation_key(request) if "available_apps" in context else None
         app_list = context.get("available_apps") or []
         path = quote(request.path)
         current = tuple(

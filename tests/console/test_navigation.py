@@ -7,6 +7,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.contrib.auth.models import Permission, User
+from django.template import RequestContext
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -92,3 +93,13 @@ def test_users_of_one_kind_share_the_navigation_others_do_not(world, client):
     client.force_login(world.manager)
     client.get(PAGES[0])
     assert len(site._app_lists) == 2
+
+
+def test_a_sidebar_without_the_sites_navigation_is_not_kept(world, rf):
+    site = admin.site
+    site._sidebars.clear()
+    request = rf.get(PAGES[0])
+    request.user = world.agent_a
+    html = site.nav_sidebar(request, RequestContext(request, {"is_nav_sidebar_enabled": True}))
+    assert 'id="nav-sidebar"' in html
+    assert site._sidebars == {}
