@@ -1,17 +1,15 @@
 """Changelists of the console: a name search pages by look-ahead instead of a count."""
 
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
 
 from complaints.models import Case
 from complaints.paginators import LookAheadPaginator
-from complaints.selectors import SLA_LABELS, is_name_search, sla_state
+from complaints.selectors import is_name_search
 
 # Stands for the case id in the change URL reversed once per page (see url_for_result).
 _SOME_CASE_ID = 987654321987654321
@@ -97,8 +95,6 @@ class CaseChangeList(LookAheadChangeList):
             name: {key: str(label) for key, label in Case._meta.get_field(name).flatchoices}
             for name in ("status", "priority", "channel")
         }
-        sla_labels = {state: str(label) for state, label in SLA_LABELS.items()}
-        select_label = gettext("Select this object for an action - {}")
         placeholder = str(_SOME_CASE_ID)
 
         def cell(name: str, value, nowrap: str = "") -> str:
@@ -110,27 +106,17 @@ class CaseChangeList(LookAheadChangeList):
         def choice(name: str, value) -> str:
             return cell(name, labels[name].get(value, empty))
 
-        def action_checkbox(case: Case) -> str:
-            label = select_label.format(conditional_escape(case))
-            return (
-                f'<td class="action-checkbox"><input type="checkbox" name="{ACTION_CHECKBOX_NAME}"'
-                f' value="{case.pk}" class="action-select" aria-label="{label}"></td>'
-            )
-
-        def sla(case: Case) -> str:
-            state = sla_state(case)
-            label = escape(sla_labels[state])
-            return f'<td class="field-sla"><span class="sla sla-{state}">{label}</span></td>'
-
         columns = {
-            "action_checkbox": action_checkbox,
+            "action_checkbox": lambda case: (
+                f'<td class="action-checkbox">{admin.action_checkbox(case)}</td>'
+            ),
             "ticket": lambda case: (
                 f'<th class="field-ticket"><a href="{link.replace(placeholder, str(case.pk))}">'
                 f"{conditional_escape(case.ticket)}</a></th>"
             ),
             "status": lambda case: choice("status", case.status),
             "priority": lambda case: choice("priority", case.priority),
-            "sla": sla,
+            "sla": lambda case: cell("sla", admin.sla(case)),
             "category": lambda case: cell("category", case.category, " nowrap"),
             "channel": lambda case: choice("channel", case.channel),
             "customer_name": lambda case: cell("customer_name", admin.customer_name(case)),
