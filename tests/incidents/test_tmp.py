@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints import clock
 from complaints.incidents import (
@@ -30,7 +31,10 @@ from tests.incidents.conftest import customer_on, report
 
 @pytest.fixture
 def month():
-    return current_month()
+    # The tests place their reports hours before "now": in the middle of the month they are
+    # all in it, where in the first hours of a month (WIB) they fell in the month before.
+    with clock.travel(timezone.now().replace(day=15, hour=5)):
+        yield current_month()
 
 
 def restore_all(world):
