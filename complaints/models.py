@@ -189,6 +189,12 @@ class Case(models.Model):
     )
     # The reporter as they gave themselves on the channel (may not be the customer).
     reporter_name = models.CharField(_("nama pelapor"), max_length=120, blank=True)
+    # The customer's and the reporter's names, upper-cased, for the console's name search
+    # (selectors.search_cases): one trigram-indexed column of the case itself, so a search
+    # reads the list in its own order instead of the matching customers first. Written by the
+    # database (trigger case_search_name, migration 0019) on every insert and on a change of
+    # the customer, the reporter's name or the customer's name: never by the application.
+    search_name = models.TextField(editable=False, db_default="")
     reporter_contact_kind = models.CharField(
         _("jenis kontak pelapor"), max_length=12, choices=ContactKind.choices, blank=True
     )
@@ -397,16 +403,14 @@ class Case(models.Model):
                 name="case_sla_check_due",
                 condition=Q(sla_check_at__isnull=False),
             ),
-            # Console search: a caller's number as given, a passer-by's name.
+            # Console search: a caller's number as given; a customer's or reporter's name.
             models.Index(fields=["reporter_contact"], name="case_reporter_contact"),
-            GinIndex(
-                OpClass(Upper("reporter_name"), name="gin_trgm_ops"), name="case_reporter_name_trgm"
-            ),
+            GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="case_search_name_trgm"),
             # The same for open cases only: a name searched in the open queue (the default
             # list) matches a few hundred open cases, not the tens of thousands of all time.
             GinIndex(
-                OpClass(Upper("reporter_name"), name="gin_trgm_ops"),
-                name="case_open_reporter_name_trgm",
+                OpClass("search_name", name="gin_trgm_ops"),
+                name="case_open_search_name_trgm",
                 condition=Q(status__in=sorted(OPEN_STATES)),
             ),
         ]

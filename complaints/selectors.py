@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections
 from django.db.models import (
     DateTimeField,
     DurationField,
@@ -31,16 +30,6 @@ CUSTOMER_SEARCH_LIMIT = 10
 # Numbers shorter than this match too many customers to be useful while typing.
 MIN_NUMBER_PREFIX = 4
 MIN_NAME_FRAGMENT = 3
-# A name fragment matching more customers than this is searched without listing their ids
-# (search_cases): past it, fetching, sending and planning the ids costs more than walking the
-# list and looking each case's customer up (at 10M cases and 1M customers: 15,584 customers
-# walk in 11-30 ms, 2,548 would need ~6 times that; the ids of 35,097 cost ~200 ms).
-NAME_SEARCH_MAX_CUSTOMERS = 10_000
-# A fragment that the name's statistics put past this many customers is taken as past
-# NAME_SEARCH_MAX_CUSTOMERS without counting them (_customer_ids_named). Twice the cap: the
-# estimate comes from a sample (1,000 most common names and 1,000 histogram bounds, migration
-# 0018), within ~20 % of the count at 1M customers.
-NAME_SEARCH_COMMON_ESTIMATE = 2 * NAME_SEARCH_MAX_CUSTOMERS
 _NUMBER = re.compile(r"^\+?[0-9][0-9\s.\-]*$")
 
 
@@ -310,8 +299,8 @@ def case_by_ticket(*, user, text: str) -> Case | None:
 def search_cases(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
     """The console's search box. The shape of the term picks the indexed lookups: a ticket, a
     12-digit ID pelanggan, an 11-digit meter number, a phone number, a number prefix, or
-    part of a name (trigram indexes on UPPER(name)); several numbers' lookups are combined as
-    a UNION, a name's as an OR over the list's own order (below)."""
+    part of a name (the case's own names column, below); several numbers' lookups are
+    combined as a UNION."""
     term = term.strip()
     if not term:
         return cases
@@ -344,90 +333,12 @@ def search_cases(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
         return _matching_any(cases, matches)
     if not is_name_search(term):
         return cases.none()
-    # The matching customers' ids first (trigram index), sent back as a constant list: the
-    # planner then knows how many cases they have and hashes the list, so a page of the
-    # list walks its ordering index (newest first, or the open queue by due time) and stops
-    # at the 25th match instead of reading and sorting every match (a common fragment
-    # matches thousands of customers and tens of thousands of cases at 10M); for a rare one
-    # it picks a bitmap lookup and a sort instead. A UNION of a customer branch and a
-    # reporter branch reads and sorts every match (seconds at 10M for a common fragment).
-    ids = _customer_ids_named(term, using=cases.db)
-    if ids is None:
-        # A common fragment ("ana", "wan"): its cases are everywhere, so the list's own walk
-        # meets a match every few rows and can look each case's customer up by its key on
-        # the way (2-30 ms at 10M), where sending tens of thousands of ids, or hashing them in
-        # a subquery, reads every matching customer first (100-420 ms).
-        return cases.filter(Q(customer__name__icontains=term) | Q(reporter_name__icontains=term))
-    return cases.filter(Q(_AnyOf(F("customer_id"), ids)) | Q(reporter_name__icontains=term))
-
-
-_CUSTOMER = Customer._meta.db_table
-_CUSTOMER_NAME = Customer._meta.get_field("name").column
-# One statement: the share of customers whose name contains the fragment, estimated from the
-# name's statistics as PostgreSQL's planner would (the most common names, then the sample
-# histogram); only when that is not clearly past the cap are the matching ids read (the
-# scalar subquery in CASE runs only in that branch). No statistics (a table never analysed,
-# or one too small for a histogram of 100 names): the ids are read.
-_CUSTOMER_IDS_NAMED_SQL = f"""
-WITH estimate AS MATERIALIZED (
-    SELECT (
-        SELECT c.reltuples * (
-            coalesce((
-                SELECT sum(common.freq)
-                FROM unnest(s.most_common_vals::text::text[], s.most_common_freqs)
-                    AS common(name, freq)
-                WHERE upper(common.name) LIKE upper(%(pattern)s)
-            ), 0)
-            + (1 - s.null_frac - coalesce((SELECT sum(f) FROM unnest(s.most_common_freqs) f), 0))
-            * (
-                SELECT count(*) FILTER (WHERE upper(bound) LIKE upper(%(pattern)s))::float8
-                    / count(*)
-                FROM unnest(s.histogram_bounds::text::text[]) bound
-            )
-        )
-        FROM pg_stats s
-        JOIN pg_class c ON c.oid = '{_CUSTOMER}'::regclass
-        WHERE s.schemaname = current_schema()
-          AND s.tablename = '{_CUSTOMER}'
-          AND s.attname = '{_CUSTOMER_NAME}'
-          AND cardinality(s.histogram_bounds::text::text[]) >= 100
-    ) AS customers
-), found AS MATERIALIZED (
-    SELECT CASE WHEN customers > %(common)s THEN NULL ELSE (
-        SELECT coalesce(array_agg(id), '{{}}') FROM (
-            SELECT id FROM {_CUSTOMER}
-            WHERE upper({_CUSTOMER_NAME}::text) LIKE upper(%(pattern)s)
-            LIMIT %(limit)s
-        ) matching
-    ) END AS ids
-    FROM estimate
-)
-SELECT cardinality(ids), ids::text FROM found
-"""  # noqa: S608 - table and column names come from the model, the term is a parameter
-
-
-def _customer_ids_named(term: str, *, using: str = "default") -> str | None:
-    """The ids of the customers whose name contains ``term`` (as ``name__icontains``, on the
-    trigram index of UPPER(name)), as one array literal ("{1,2,3}"), or None when more than
-    NAME_SEARCH_MAX_CUSTOMERS match: counted while reading them, or, for a fragment the
-    statistics put well past that, estimated without reading any (learning that "ana"
-    matches more than 10,000 of 1M customers costs a read of 10,001 rows, 20 ms). Collected
-    by PostgreSQL as one array literal: no Python object per id."""
-    connection = connections[using]
-    pattern = f"%{connection.ops.prep_for_like_query(term)}%"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _CUSTOMER_IDS_NAMED_SQL,
-            {
-                "pattern": pattern,
-                "common": NAME_SEARCH_COMMON_ESTIMATE,
-                "limit": NAME_SEARCH_MAX_CUSTOMERS + 1,
-            },
-        )
-        count, ids = cursor.fetchone()
-    if count is None or count > NAME_SEARCH_MAX_CUSTOMERS:
-        return None
-    return ids
+    # Case.search_name holds the customer's and the reporter's names, upper-cased, kept by
+    # the database (migration 0019). A LIKE on it lets the planner choose per list: a common
+    # fragment walks the list's own index (newest first, or the open queue by due time) and
+    # stops at the 25th match; a rarer one looks the fragment up in the column's trigram
+    # index (one over open cases, one over all) and sorts the matches.
+    return cases.filter(_ContainsUpper(F("search_name"), term))
 
 
 def is_name_search(term: str) -> bool:
@@ -437,23 +348,26 @@ def is_name_search(term: str) -> bool:
     term = term.strip()
     return (
         len(term) >= MIN_NAME_FRAGMENT
+        # A name has no line break; Case.search_name has one between its two names.
+        and "\n" not in term
         and normalize_ticket_number(term) is None
         and not _NUMBER.match(term)
     )
 
 
-class _AnyOf(Lookup):
-    """``column = ANY(array)`` with the ids as one array literal (``"{1,2,3}"``, as
-    PostgreSQL wrote it): the same plan as ``IN`` with a list, without thousands of
-    placeholders to build and send for each query, or a Python int per id (psycopg's list
-    adaptation took ~1.5 ms a query for 2,500 ids)."""
+class _ContainsUpper(Lookup):
+    """``column LIKE upper('%fragment%')`` for a column that holds upper-cased text: the
+    fragment upper-cased by PostgreSQL, as the column was (Python's str.upper differs for some
+    letters), and its ``%`` and ``_`` taken as characters. A constant pattern, so the
+    column's trigram indexes can serve it."""
 
-    lookup_name = "any_of"
+    lookup_name = "contains_upper"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection) -> tuple[str, list]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, self.rhs]
+        pattern = f"%{connection.ops.prep_for_like_query(self.rhs)}%"
+        return f"{lhs} LIKE upper(%s)", [*lhs_params, pattern]
 
 
 def _matching_any(cases: QuerySet[Case], conditions: list[Q]) -> QuerySet[Case]:

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.db.models import Q
 
-from complaints import clock, selectors
+from complaints import clock
 from complaints.models import Case, ContactKind
 from complaints.selectors import search_cases
 from complaints.services import Reporter
@@ -68,13 +68,10 @@ def bases(world):
 
 
 @pytest.mark.parametrize("order", ORDERS)
-@pytest.mark.parametrize("term", ["wanri", "WANRI", "santo", "ani", "nobody"])
-@pytest.mark.parametrize("cap", [selectors.NAME_SEARCH_MAX_CUSTOMERS, 1])
+@pytest.mark.parametrize("term", ["wanri", "WANRI", "santo", "ani", "nobody", "an_", "a%i"])
 def test_name_search_lists_the_same_cases_in_the_same_order_as_the_plain_query(
-    world, cases, monkeypatch, order, term, cap
+    world, cases, order, term
 ):
-    # cap=1: more customers match than the id list takes, so the subquery shape answers.
-    monkeypatch.setattr(selectors, "NAME_SEARCH_MAX_CUSTOMERS", cap)
     for label, base in bases(world).items():
         expected = list(plain_search(base, term).order_by(*order).values_list("pk", flat=True))
         found = list(search_cases(base, term).order_by(*order).values_list("pk", flat=True))
@@ -98,52 +95,69 @@ def test_name_search_finds_customers_and_reporters_without_a_customer(world, cas
     assert by_customer | by_reporter_only <= found
 
 
-def test_name_search_looks_up_the_customers_once(world, cases, django_assert_num_queries):
-    # 1 the matching customers' ids; the count and the page then carry them as a constant.
-    with django_assert_num_queries(1):
+def test_a_fragment_does_not_match_across_the_two_names(world):
+    # The column is "CUSTOMER\nREPORTER": a fragment spanning the end of one name and the
+    # start of the other is in neither.
+    customer = factories.make_customer(world.unit_a, name="Wanri Hartono")
+    case = factories.open_case(customer=customer, reporter=reporter("Pak Budi"))
+    assert search_cases(Case.objects.all(), "hartono").get() == case
+    assert not search_cases(Case.objects.all(), "tono pak").exists()
+    assert not search_cases(Case.objects.all(), "tono\npak").exists()
+
+
+def test_name_search_is_one_query_for_the_page(world, cases, django_assert_num_queries):
+    with django_assert_num_queries(0):
         found = search_cases(Case.objects.all(), "wanri")
-    with django_assert_num_queries(2):
-        assert found.count() == len(list(found))
-
-
-def _analyzed_customers(world, names: list[str]) -> None:
-    for i, name in enumerate(names):
-        factories.make_customer(world.unit_a if i % 2 else world.unit_b, name=name)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE complaints_customer")
-
-
-def test_a_fragment_the_statistics_put_past_the_cap_is_not_counted(
-    world, cases, monkeypatch, django_assert_num_queries
-):
-    # 150 more customers, 120 of them with "Wanri" in the name, analysed: the name statistics
-    # now have a histogram, and it puts "wanri" at ~80 % of the customers.
-    _analyzed_customers(world, [f"Wanri {i:03d}" if i % 5 else f"Joko {i:03d}" for i in range(150)])
-    monkeypatch.setattr(selectors, "NAME_SEARCH_COMMON_ESTIMATE", 50)
     with django_assert_num_queries(1):
-        # 122 customers match, well under the cap of 10,000: only the estimate says "common".
-        assert selectors._customer_ids_named("wanri") is None
-    # Below the estimate's threshold the ids are read and counted as before.
-    monkeypatch.setattr(selectors, "NAME_SEARCH_COMMON_ESTIMATE", 10_000)
-    ids = selectors._customer_ids_named("wanri")
-    assert ids is not None
-    assert len(ids.strip("{}").split(",")) == 122
-    assert selectors._customer_ids_named("joko") is not None
-
-    # Either way the list is the plain query's.
-    monkeypatch.setattr(selectors, "NAME_SEARCH_COMMON_ESTIMATE", 50)
-    for label, base in bases(world).items():
-        for order in ORDERS:
-            expected = list(plain_search(base, "wanri").order_by(*order).values_list("pk"))
-            assert list(search_cases(base, "wanri").order_by(*order).values_list("pk")) == (
-                expected
-            ), label
+        assert list(found.order_by("-created_at", "-id")[:25])
 
 
-def test_the_estimate_reads_the_term_as_a_literal_fragment(world, monkeypatch):
-    # "%" and "_" in the term are characters, not wildcards, in the estimate as in the search.
-    _analyzed_customers(world, [f"Ana {i:03d}" for i in range(150)])
-    monkeypatch.setattr(selectors, "NAME_SEARCH_COMMON_ESTIMATE", 50)
-    assert selectors._customer_ids_named("an_") == "{}"
-    assert selectors._customer_ids_named("a%0") == "{}"
-    assert selectors._customer_ids_named("ana") is None
+def search_name(case: Case) -> str:
+    return Case.objects.values_list("search_name", flat=True).get(pk=case.pk)
+
+
+def test_the_database_keeps_the_names_of_every_case_written_however_it_is_written(world):
+    customer = factories.make_customer(world.unit_a, name="Siti Wanriani")
+    other = factories.make_customer(world.unit_a, name="Joko Susilo")
+    # Through the services (case_open), the ORM, and a bulk insert.
+    opened = factories.open_case(customer=customer, reporter=reporter("Bu Ani"))
+    assert search_name(opened) == "SITI WANRIANI\nBU ANI"
+    passer_by = factories.open_case(world.unit_a, reporter=reporter("Dewi"))
+    assert search_name(passer_by) == "DEWI"
+    copied = Case.objects.get(pk=opened.pk)
+    copied.pk, copied.ticket, copied.reporter_name = None, "ADU-TEST-0001", ""
+    copied.save()
+    assert search_name(copied) == "SITI WANRIANI"
+    assert copied.search_name == "SITI WANRIANI"  # read back on insert (db_default)
+    # A case's customer or reporter changed, by save() or by update().
+    copied.customer = other
+    copied.save()
+    assert search_name(copied) == "JOKO SUSILO"
+    Case.objects.filter(pk=copied.pk).update(reporter_name="Pak Joko", customer=None)
+    assert search_name(copied) == "PAK JOKO"
+    # A save that writes a stale value of the column does not keep it.
+    stale = Case.objects.get(pk=opened.pk)
+    stale.search_name = "SOMETHING ELSE"
+    stale.save()
+    assert search_name(opened) == "SITI WANRIANI\nBU ANI"
+    # A customer renamed: every case of theirs follows, and the search finds the new name.
+    customer.name = "Siti Rahayu"
+    customer.save()
+    assert search_name(opened) == "SITI RAHAYU\nBU ANI"
+    assert search_cases(Case.objects.all(), "rahayu").get() == opened
+    assert not search_cases(Case.objects.all(), "wanriani").exists()
+    assert search_name(passer_by) == "DEWI"
+
+
+def test_the_names_are_kept_in_a_session_that_skips_ordinary_triggers(world):
+    # The bench loader copies cases with session_replication_role = replica (no foreign key
+    # triggers); the names' triggers are enabled ALWAYS, so they fire there too.
+    customer = factories.make_customer(world.unit_a, name="Wanri Hartono")
+    case = factories.open_case(customer=customer, reporter=reporter("Pak Budi"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "UPDATE complaints_customer SET name = 'Wanri Santoso' WHERE id = %s", [customer.pk]
+        )
+        cursor.execute("RESET session_replication_role")
+    assert search_name(case) == "WANRI SANTOSO\nPAK BUDI"
