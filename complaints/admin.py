@@ -11,7 +11,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaints.console.bulk import BulkKind, bulk_action
-from complaints.console.changelist import CaseChangeList, NameSearchLookAheadMixin
+from complaints.console.changelist import (
+    CaseChangeList,
+    CustomerChangeList,
+    NameSearchLookAheadMixin,
+)
 from complaints.console.filters import (
     OPEN,
     CategoryFilter,
@@ -258,6 +262,7 @@ class CustomerAdmin(NameSearchLookAheadMixin, admin.ModelAdmin):
     autocomplete_fields = ("service_unit",)
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    changelist_class = CustomerChangeList
     inlines = [CustomerContactInline]
 
     def get_search_results(self, request, queryset, search_term):

@@ -48,10 +48,10 @@ def get_field(form, name: str):
     return form[name]
 
 
-@register.inclusion_tag("admin/complaints/case/change_list_results.html")
-def case_result_list(cl) -> dict:
-    """The admin's result_list with the case list's own rows (CaseChangeList.rows), or the
-    admin's rows where those cannot be used."""
+@register.inclusion_tag("admin/console/change_list_results.html")
+def console_result_list(cl) -> dict:
+    """The admin's result_list with the list's own rows (console.changelist.RowsChangeList),
+    or the admin's rows where those cannot be used."""
     rows = cl.rows()
     if rows is None:
         return {**result_list(cl), "rows": None}
