@@ -200,13 +200,22 @@ def case_filter_params() -> set[str]:
     return names
 
 
-def deepest_page() -> int:
+def deepest_page(region_id: int) -> int:
+    """The last page of the region's open queue, the shortest list both personas page through
+    (at 1M it holds fewer cases than the cap), and never past the cap's last page."""
     from django.contrib import admin
+    from django.db.models import Q
 
     from complaints.models import Case
     from complaints.paginators import CAPPED_COUNT
+    from complaints.workflow import OPEN_STATES
+    from staff.models import ServiceUnit
 
-    return CAPPED_COUNT // admin.site.get_model_admin(Case).list_per_page
+    region = ServiceUnit.objects.get(pk=region_id)
+    units = ServiceUnit.objects.filter(Q(pk=region.pk) | Q(path__startswith=region.path + "/"))
+    open_cases = Case.objects.filter(status__in=sorted(OPEN_STATES), service_unit__in=units)
+    shown = min(open_cases[: CAPPED_COUNT + 1].count(), CAPPED_COUNT)
+    return max(1, shown // admin.site.get_model_admin(Case).list_per_page)
 
 
 def build_pages(s: Samples) -> list[Page]:
@@ -228,9 +237,9 @@ def build_pages(s: Samples) -> list[Page]:
 
     status, unit = param("queue", "status__exact"), param("unit", "service_unit__id__exact")
     cases = "complaints_case_changelist"
-    # The deepest page a filtered list has: its count stops at the cap (the list then says
-    # "more than"), and a page past it answers 302 to the first page, as intended.
-    deep = deepest_page()
+    # The deepest page a list has: a filtered count stops at the cap (the list then says
+    # "more than"), and a page past the last answers 302 to the first page, as intended.
+    deep = deepest_page(s.region_id)
     pages = [
         Page("case list: default", url(cases)),
         Page("case list: status=verified", url(cases, query={status: "verified"})),
