@@ -10,7 +10,11 @@ in both cases, so ``makemigrations --check`` sees no difference.
 
 import logging
 
-from django.contrib.postgres.operations import AddIndexConcurrently, TrigramExtension
+from django.contrib.postgres.operations import (
+    AddIndexConcurrently,
+    RemoveIndexConcurrently,
+    TrigramExtension,
+)
 from django.db import migrations
 
 logger = logging.getLogger(__name__)
@@ -62,3 +66,18 @@ class AddTrigramIndex(_OnlyWhereTrigramIs, migrations.AddIndex):
 
 class AddTrigramIndexConcurrently(_OnlyWhereTrigramIs, AddIndexConcurrently):
     """``AddIndexConcurrently`` for an index using ``gin_trgm_ops``."""
+
+
+class RemoveTrigramIndexConcurrently(RemoveIndexConcurrently):
+    """``RemoveIndexConcurrently`` for an index using ``gin_trgm_ops``: dropped where it exists
+    (a server without pg_trgm never had it), put back only where pg_trgm is installed."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if _exists(schema_editor, "SELECT 1 FROM pg_indexes WHERE indexname = %s", self.name):
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if not trigram_installed(schema_editor):
+            logger.warning(SKIPPED, TRIGRAM, self.name)
+            return
+        super().database_backwards(app_label, schema_editor, from_state, to_state)

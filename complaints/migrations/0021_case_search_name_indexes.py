@@ -2,11 +2,13 @@
 the column holds the reporter's name too. One over every case (a rare fragment over all cases),
 one over open cases only (the open queue, the default list: a few hundred open cases match
 where all time has tens of thousands). Built and dropped CONCURRENTLY (the case table is big
-and written all the time), so the migration is not atomic."""
+and written all the time), so the migration is not atomic. Where PostgreSQL has no pg_trgm
+(the embedded server of `make run`) there is nothing to build or drop (complaints.trigram)."""
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
 from django.db import migrations, models
+
+from complaints.trigram import AddTrigramIndexConcurrently, RemoveTrigramIndexConcurrently
 
 
 class Migration(migrations.Migration):
@@ -15,13 +17,13 @@ class Migration(migrations.Migration):
     dependencies = [("complaints", "0020_case_search_name_fill")]
 
     operations = [
-        AddIndexConcurrently(
+        AddTrigramIndexConcurrently(
             model_name="case",
             index=GinIndex(
                 OpClass("search_name", name="gin_trgm_ops"), name="case_search_name_trgm"
             ),
         ),
-        AddIndexConcurrently(
+        AddTrigramIndexConcurrently(
             model_name="case",
             index=GinIndex(
                 OpClass("search_name", name="gin_trgm_ops"),
@@ -42,6 +44,6 @@ class Migration(migrations.Migration):
                 name="case_open_search_name_trgm",
             ),
         ),
-        RemoveIndexConcurrently(model_name="case", name="case_reporter_name_trgm"),
-        RemoveIndexConcurrently(model_name="case", name="case_open_reporter_name_trgm"),
+        RemoveTrigramIndexConcurrently(model_name="case", name="case_reporter_name_trgm"),
+        RemoveTrigramIndexConcurrently(model_name="case", name="case_open_reporter_name_trgm"),
     ]
