@@ -1,4 +1,5 @@
-"""Changelists of the console: a name search pages by look-ahead instead of a count."""
+"""Changelists of the console: a name search pages by look-ahead instead of a count, and the
+case and customer lists write their rows themselves (RowsChangeList)."""
 
 from collections.abc import Callable
 
