@@ -37,6 +37,10 @@ def trigram_installed(schema_editor) -> bool:
     return _exists(schema_editor, "SELECT 1 FROM pg_extension WHERE extname = %s", TRIGRAM)
 
 
+def index_exists(schema_editor, name: str) -> bool:
+    return _exists(schema_editor, "SELECT 1 FROM pg_indexes WHERE indexname = %s", name)
+
+
 class TrigramExtensionIfAvailable(TrigramExtension):
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if not trigram_available(schema_editor):
@@ -56,7 +60,7 @@ class _OnlyWhereTrigramIs:
         super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if _exists(schema_editor, "SELECT 1 FROM pg_indexes WHERE indexname = %s", self.index.name):
+        if index_exists(schema_editor, self.index.name):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
@@ -73,7 +77,7 @@ class RemoveTrigramIndexConcurrently(RemoveIndexConcurrently):
     (a server without pg_trgm never had it), put back only where pg_trgm is installed."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if _exists(schema_editor, "SELECT 1 FROM pg_indexes WHERE indexname = %s", self.name):
+        if index_exists(schema_editor, self.name):
             super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
