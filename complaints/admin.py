@@ -116,6 +116,7 @@ class CaseAdmin(NameSearchLookAheadMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["bulk_assign", "bulk_priority", "bulk_merge"]
     action_form = CaseActionForm
     changelist_class = CaseChangeList
+    change_list_template = "admin/console/change_list.html"
 
     def get_queryset(self, request):
         return scope_cases(request.user, super().get_queryset(request))
@@ -263,6 +264,7 @@ class CustomerAdmin(NameSearchLookAheadMixin, admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     changelist_class = CustomerChangeList
+    change_list_template = "admin/console/change_list.html"
     inlines = [CustomerContactInline]
 
     def get_search_results(self, request, queryset, search_term):
