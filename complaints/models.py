@@ -354,14 +354,6 @@ class Case(models.Model):
             ),
             models.Index(fields=["status", "service_unit", "-created_at"], name="case_status_unit"),
             models.Index(fields=["customer", "status"], name="case_customer_status"),
-            # A name search of the open queue looks up a few thousand customers' open cases
-            # (selectors.search_cases): on case_customer_status that is one probe per customer
-            # and open state; here one per customer, in an index of open cases only.
-            models.Index(
-                fields=["customer"],
-                name="case_open_customer",
-                condition=Q(status__in=sorted(OPEN_STATES)),
-            ),
             models.Index(fields=["technician", "status"], name="case_technician_status"),
             models.Index(fields=["-created_at", "-id"], name="case_newest_first"),
             # API and Open311 lists of one channel, newest first (Open311 is a small share: on
@@ -405,12 +397,20 @@ class Case(models.Model):
             ),
             # Console search: a caller's number as given; a customer's or reporter's name.
             models.Index(fields=["reporter_contact"], name="case_reporter_contact"),
-            GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="case_search_name_trgm"),
+            # The unit beside the name (btree_gin): a scoped user's search is one lookup of
+            # both, where a name-only index made the planner AND it with a unit index's bitmap
+            # of every case of the unit (migration 0022).
+            GinIndex(
+                OpClass("search_name", name="gin_trgm_ops"),
+                "service_unit",
+                name="case_name_unit_trgm",
+            ),
             # The same for open cases only: a name searched in the open queue (the default
             # list) matches a few hundred open cases, not the tens of thousands of all time.
             GinIndex(
                 OpClass("search_name", name="gin_trgm_ops"),
-                name="case_open_search_name_trgm",
+                "service_unit",
+                name="case_open_name_unit_trgm",
                 condition=Q(status__in=sorted(OPEN_STATES)),
             ),
         ]

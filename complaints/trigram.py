@@ -2,7 +2,9 @@
 the extension skips instead of failing.
 
 The embedded PostgreSQL that runs when ``DATABASE_URL`` is unset (pgserver) is built without
-PostgreSQL's contrib modules, so ``CREATE EXTENSION pg_trgm`` is impossible there. Name search
+PostgreSQL's contrib modules, so ``CREATE EXTENSION pg_trgm`` is impossible there. The same
+holds for btree_gin, which a trigram index needs for a plain column beside the name (the
+case's service unit, migration 0022). Name search
 is ``icontains`` (``UPPER(name) LIKE``) either way: with the extension the GIN indexes serve it,
 without them it scans, which is fine at a laptop's data size. The migration state is the same
 in both cases, so ``makemigrations --check`` sees no difference.
@@ -10,8 +12,10 @@ in both cases, so ``makemigrations --check`` sees no difference.
 
 import logging
 
+from django.contrib.postgres.indexes import OpClass
 from django.contrib.postgres.operations import (
     AddIndexConcurrently,
+    BtreeGinExtension,
     RemoveIndexConcurrently,
     TrigramExtension,
 )
@@ -20,6 +24,7 @@ from django.db import migrations
 logger = logging.getLogger(__name__)
 
 TRIGRAM = "pg_trgm"
+BTREE_GIN = "btree_gin"
 SKIPPED = "PostgreSQL here has no %s extension: skipping %s (name search will scan)."
 
 
@@ -29,34 +34,50 @@ def _exists(schema_editor, sql: str, name: str) -> bool:
         return cursor.fetchone() is not None
 
 
-def trigram_available(schema_editor) -> bool:
-    return _exists(schema_editor, "SELECT 1 FROM pg_available_extensions WHERE name = %s", TRIGRAM)
+def extension_available(schema_editor, name: str) -> bool:
+    return _exists(schema_editor, "SELECT 1 FROM pg_available_extensions WHERE name = %s", name)
 
 
-def trigram_installed(schema_editor) -> bool:
-    return _exists(schema_editor, "SELECT 1 FROM pg_extension WHERE extname = %s", TRIGRAM)
+def extension_installed(schema_editor, name: str) -> bool:
+    return _exists(schema_editor, "SELECT 1 FROM pg_extension WHERE extname = %s", name)
 
 
 def index_exists(schema_editor, name: str) -> bool:
     return _exists(schema_editor, "SELECT 1 FROM pg_indexes WHERE indexname = %s", name)
 
 
-class TrigramExtensionIfAvailable(TrigramExtension):
+class _ExtensionIfAvailable:
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if not trigram_available(schema_editor):
-            logger.warning(SKIPPED, TRIGRAM, "the extension")
+        if not extension_available(schema_editor, self.name):
+            logger.warning(SKIPPED, self.name, "the extension")
             return
         super().database_forwards(app_label, schema_editor, from_state, to_state)
 
 
+class TrigramExtensionIfAvailable(_ExtensionIfAvailable, TrigramExtension):
+    pass
+
+
+class BtreeGinExtensionIfAvailable(_ExtensionIfAvailable, BtreeGinExtension):
+    pass
+
+
+def _extensions_needed(index) -> list[str]:
+    """pg_trgm for the name; btree_gin as well for a plain column beside it (an expression
+    without an operator class of its own)."""
+    plain = index.fields or any(not isinstance(e, OpClass) for e in index.expressions)
+    return [TRIGRAM, BTREE_GIN] if plain else [TRIGRAM]
+
+
 class _OnlyWhereTrigramIs:
-    """Creates the operation's ``gin_trgm_ops`` index only where pg_trgm is installed, and
-    drops it only where it exists."""
+    """Creates the operation's ``gin_trgm_ops`` index only where the extensions it needs are
+    installed, and drops it only where it exists."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if not trigram_installed(schema_editor):
-            logger.warning(SKIPPED, TRIGRAM, self.index.name)
-            return
+        for extension in _extensions_needed(self.index):
+            if not extension_installed(schema_editor, extension):
+                logger.warning(SKIPPED, extension, self.index.name)
+                return
         super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
@@ -81,7 +102,7 @@ class RemoveTrigramIndexConcurrently(RemoveIndexConcurrently):
             super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if not trigram_installed(schema_editor):
+        if not extension_installed(schema_editor, TRIGRAM):
             logger.warning(SKIPPED, TRIGRAM, self.name)
             return
         super().database_backwards(app_label, schema_editor, from_state, to_state)
