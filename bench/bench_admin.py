@@ -64,6 +64,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-migrate", action="store_true", help="skip migrate before timing")
     parser.add_argument("--no-record", action="store_true", help="do not write bench/RESULTS.md")
     parser.add_argument("--only", help="run only pages whose name contains this text")
+    parser.add_argument(
+        "--fragments",
+        type=int,
+        default=40,
+        help="name fragments of the name-search sweep (0: no sweep)",
+    )
+    parser.add_argument(
+        "--fragment-runs", type=int, default=5, help="timed requests per fragment in the sweep"
+    )
     return parser.parse_args()
 
 
@@ -152,9 +161,6 @@ def pick_samples(region) -> Samples:
         .get()
     )
     phone = CustomerContact.objects.filter(customer=case.customer, kind="phone").first().value
-    # The middle of the longest word of the name: a fragment, not a whole word.
-    word = max(case.customer.name.split(), key=len)
-    start = max(0, len(word) // 2 - 2)
     return Samples(
         region_id=region.pk,
         office_id=office.pk,
@@ -163,8 +169,39 @@ def pick_samples(region) -> Samples:
         customer_id=case.customer_id,
         id_pelanggan=case.customer.id_pelanggan,
         phone_local="0" + phone.removeprefix("+62"),  # as a caller reads it out
-        name_fragment=word[start : start + 5].lower(),
+        name_fragment=name_fragment(case.customer.name),
     )
+
+
+def name_fragment(name: str) -> str:
+    """What an agent types of a name they heard: five letters from the middle of its longest
+    word (a fragment, not a whole word)."""
+    word = max(name.split(), key=len)
+    start = max(0, len(word) // 2 - 2)
+    return word[start : start + 5].lower()
+
+
+def pick_fragments(region, count: int) -> list[str]:
+    """``count`` different fragments of the names of the region's customers, spread evenly
+    over them by id (the same ones on every run of the same data), the common "ana" first."""
+    from django.db.models import Max, Min
+
+    from complaints.models import Customer
+
+    customers = Customer.objects.filter(service_unit__path__startswith=region.path + "/")
+    bounds = customers.aggregate(low=Min("id"), high=Max("id"))
+    fragments = [COMMON_NAME_FRAGMENT]
+    if bounds["low"] is None or count <= 1:
+        return fragments[:count]
+    step = max(1, (bounds["high"] - bounds["low"]) // (count * 2))
+    for start in range(bounds["low"], bounds["high"] + 1, step):
+        name = customers.filter(id__gte=start).order_by("id").values_list("name", flat=True)[:1]
+        fragment = name_fragment(name[0]) if name else ""
+        if len(fragment) >= 3 and fragment not in fragments:
+            fragments.append(fragment)
+        if len(fragments) == count:
+            break
+    return fragments
 
 
 # --- Pages ----------------------------------------------------------------------------------------
@@ -458,6 +495,116 @@ def measure(client, persona: str, page: Page, runs: int, warmup: int, explain) -
     )
 
 
+@dataclass
+class SweepResult:
+    """One persona's name search in one list over many fragments: each fragment's median page
+    time, and the plan of the slowest fragment's slowest query."""
+
+    persona: str
+    listed: str
+    timings: dict[str, float]  # fragment -> median page ms
+    queries: int  # most queries any fragment's page took
+    statuses: list[int]
+    slowest: QueryPlan | None = None
+
+    @property
+    def worst(self) -> str:
+        return max(self.timings, key=self.timings.get)
+
+    @property
+    def over(self) -> list[str]:
+        return [f for f, ms in self.timings.items() if ms > SEARCH_P95_MS]
+
+
+def sweep_fragments(client, persona: str, fragments: list[str], runs: int, explain):
+    """The case list searched for every fragment, in the open queue and over all cases: what
+    the page costs for whatever an agent types, not for one sample (a planner choice can be
+    fine for one fragment and poor for another)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    path = reverse("admin:complaints_case_changelist")
+    results = []
+    for listed, extra in (("open queue", {}), ("all cases", {"queue": "all"})):
+        timings: dict[str, float] = {}
+        queries, statuses, captured_of = 0, [], {}
+        for fragment in fragments:
+            url = f"{path}?{urlencode({**extra, 'q': fragment})}"
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url, secure=True)  # warm-up, and the queries
+            captured_of[fragment] = list(captured.captured_queries)
+            queries = max(queries, len(captured_of[fragment]))
+            statuses.append(response.status_code)
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                client.get(url, secure=True)
+                times.append((time.perf_counter() - started) * 1000)
+            timings[fragment] = statistics.median(times)
+        result = SweepResult(persona, listed, timings, queries, sorted(set(statuses)))
+        plans = [explain(q["sql"]) for q in captured_of[result.worst]]
+        slowest = max((p for p in plans if p), key=lambda p: p.ms, default=None)
+        if slowest is not None:
+            slowest.text = (explain(slowest.sql, text=True) or slowest).text
+        result.slowest = slowest
+        results.append(result)
+        say(
+            f"{persona:>12} | name sweep, {listed:<10} | {len(fragments)} fragments | p50 "
+            f"{statistics.median(timings.values()):6.1f} | p95 "
+            f"{percentile(list(timings.values()), 0.95):6.1f} | max {timings[result.worst]:6.1f} "
+            f"({result.worst}) | over {SEARCH_P95_MS:.0f} ms: {', '.join(result.over) or 0}"
+        )
+    return results
+
+
+def render_sweep(env: dict, sweeps: list[SweepResult], args: argparse.Namespace) -> str:
+    fragments = list(sweeps[0].timings) if sweeps else []
+    lines = [
+        f"Run {env['when']} against commit `{env['commit']}`.",
+        "",
+        f"Command: `.venv/bin/python bench/bench_admin.py --region {args.region} --fragments "
+        f"{args.fragments} --fragment-runs {args.fragment_runs}` (with the page table above). "
+        f"The case list searched for {len(fragments)} name fragments: five letters from the "
+        "middle of the longest word of customers' names spread over the region's customers "
+        'by id, and the common "ana". For each fragment one untimed request, then the median '
+        f"of {args.fragment_runs} timed ones; the table gives the spread of those medians "
+        "over the fragments, in the open queue and over all cases.",
+        "",
+        f"Fragments: {', '.join(f'`{f}`' for f in fragments)}.",
+        "",
+        f"| persona | list | fragments | p50 ms | p95 ms | max ms (fragment) | over "
+        f"{SEARCH_P95_MS:.0f} ms | queries | HTTP |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in sweeps:
+        values = list(r.timings.values())
+        lines.append(
+            f"| {r.persona} | {r.listed} | {len(values)} | {statistics.median(values):.1f} "
+            f"| {percentile(values, 0.95):.1f} | {r.timings[r.worst]:.1f} (`{r.worst}`) "
+            f"| {len(r.over)}{' (' + ', '.join(r.over) + ')' if r.over else ''} | {r.queries} "
+            f"| {', '.join(map(str, r.statuses))} |"
+        )
+    lines += ["", "<details><summary>The slowest fragment's slowest query, per row</summary>", ""]
+    for r in sweeps:
+        if r.slowest is None:
+            continue
+        plan = "\n".join(r.slowest.text.splitlines()[:PLAN_LINES])
+        lines += [
+            f"**{r.persona} — {r.listed} — `{r.worst}`** ({r.slowest.ms:.1f} ms)",
+            "",
+            "```sql",
+            short_sql(r.slowest.sql),
+            "```",
+            "```",
+            plan,
+            "```",
+            "",
+        ]
+    lines.append("</details>")
+    return "\n".join(lines)
+
+
 def app_connection_options() -> dict:
     """The session settings the app's connections start with (config.settings: jit=off), so
     EXPLAIN and the recorded settings see what the pages run with."""
@@ -676,6 +823,8 @@ def main() -> None:
     explain, explain_conn = make_explainer(args.database_url)
     load_before = os.getloadavg()[0]
     results: list[Result] = []
+    sweeps: list[SweepResult] = []
+    fragments = pick_fragments(region, args.fragments)
     try:
         for persona, user in users:
             client = Client()
@@ -688,6 +837,8 @@ def main() -> None:
                     f" | p95 {result.p95:7.1f} | cpu {result.cpu:6.1f} | q {result.queries:2d} | "
                     + ("; ".join(result.problems) or "ok")
                 )
+            if fragments:
+                sweeps += sweep_fragments(client, persona, fragments, args.fragment_runs, explain)
     finally:
         explain_conn.close()
     load_after = os.getloadavg()[0]
@@ -705,6 +856,7 @@ def main() -> None:
                     "environment": env,
                     "load": [load_before, load_after],
                     "results": [asdict(r) | {"problems": r.problems} for r in results],
+                    "name_search_sweep": [asdict(r) for r in sweeps],
                 },
                 indent=2,
             )
@@ -713,6 +865,8 @@ def main() -> None:
         replace_section(
             RESULTS, f"admin-{label}", render(env, results, args, (load_before, load_after))
         )
+        if sweeps:
+            replace_section(RESULTS, f"name-search-{label}", render_sweep(env, sweeps, args))
         say(f"recorded in {RESULTS.relative_to(REPO)} (section admin-{label}) and {out.name}")
     misses = [r for r in results if r.problems]
     say(f"{len(results) - len(misses)}/{len(results)} pages within target")

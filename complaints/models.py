@@ -355,7 +355,14 @@ class Case(models.Model):
             models.Index(fields=["status", "service_unit", "-created_at"], name="case_status_unit"),
             models.Index(fields=["customer", "status"], name="case_customer_status"),
             models.Index(fields=["technician", "status"], name="case_technician_status"),
-            models.Index(fields=["-created_at", "-id"], name="case_newest_first"),
+            # Newest first, with what a name search checks of each case (its units and names),
+            # so that a search of all cases walks this index alone until it has a page,
+            # without reading each case it passes from the table (migration 0022).
+            models.Index(
+                fields=["-created_at", "-id"],
+                include=["service_unit", "search_name"],
+                name="case_newest_names",
+            ),
             # API and Open311 lists of one channel, newest first (Open311 is a small share: on
             # case_newest_first it would skip every other case of the period).
             models.Index(fields=["channel", "-created_at", "-id"], name="case_channel_newest"),
@@ -397,16 +404,11 @@ class Case(models.Model):
             ),
             # Console search: a caller's number as given; a customer's or reporter's name.
             models.Index(fields=["reporter_contact"], name="case_reporter_contact"),
-            # The unit beside the name (btree_gin): a scoped user's search is one lookup of
-            # both, where a name-only index made the planner AND it with a unit index's bitmap
-            # of every case of the unit (migration 0022).
-            GinIndex(
-                OpClass("search_name", name="gin_trgm_ops"),
-                "service_unit",
-                name="case_name_unit_trgm",
-            ),
+            GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="case_search_name_trgm"),
             # The same for open cases only: a name searched in the open queue (the default
             # list) matches a few hundred open cases, not the tens of thousands of all time.
+            # The unit beside the name (btree_gin): a scoped user's units and fragment are one
+            # lookup, not a name lookup ANDed with a bitmap of the units' open cases (0022).
             GinIndex(
                 OpClass("search_name", name="gin_trgm_ops"),
                 "service_unit",

@@ -7,8 +7,8 @@ customers) and sending their ids back (bench/RESULTS.md, "fourth pass").
 The triggers cover every way a case or a customer is written (services, admin, bulk loads,
 COPY): a case's names are set on insert and whenever its customer, its reporter's name or the
 column itself is written; a customer's new name is written to their cases. The column comes
-with a larger statistics sample for the search's estimate of how many cases a fragment
-matches (selectors._name_share), as the customer's name has (0018). Filled for existing cases
+with a larger statistics sample for the planner's estimate of how many cases a fragment
+matches, as the customer's name has (0018); 0022 enlarges it again. Filled for existing cases
 by 0020.
 """
 
