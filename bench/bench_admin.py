@@ -564,7 +564,7 @@ def render_sweep(env: dict, sweeps: list[SweepResult], args: argparse.Namespace)
         f"Run {env['when']} against commit `{env['commit']}`.",
         "",
         f"Command: `.venv/bin/python bench/bench_admin.py --region {args.region} --fragments "
-        f"{args.fragments} --fragment-runs {args.fragment_runs}` (with the page table above). "
+        f"{args.fragments} --fragment-runs {args.fragment_runs}` (the same run as the page table). "
         f"The case list searched for {len(fragments)} name fragments: five letters from the "
         "middle of the longest word of customers' names spread over the region's customers "
         'by id, and the common "ana". For each fragment one untimed request, then the median '
@@ -589,9 +589,14 @@ def render_sweep(env: dict, sweeps: list[SweepResult], args: argparse.Namespace)
     for r in sweeps:
         if r.slowest is None:
             continue
-        plan = "\n".join(r.slowest.text.splitlines()[:PLAN_LINES])
+        # From the page's id subquery (its LIMIT) down: the joins above it are the same for
+        # every fragment; the scan that chose the rows is what differs.
+        text = r.slowest.text.splitlines()
+        start = max((i for i, line in enumerate(text) if "->  Limit" in line), default=0)
+        plan = "\n".join(text[start : start + PLAN_LINES])
         lines += [
-            f"**{r.persona} — {r.listed} — `{r.worst}`** ({r.slowest.ms:.1f} ms)",
+            f"**{r.persona} — {r.listed} — `{r.worst}`** ({r.slowest.ms:.1f} ms; plan from the "
+            "page's id subquery down)",
             "",
             "```sql",
             short_sql(r.slowest.sql),
