@@ -4,10 +4,10 @@ the extension skips instead of failing.
 The embedded PostgreSQL that runs when ``DATABASE_URL`` is unset (pgserver) is built without
 PostgreSQL's contrib modules, so ``CREATE EXTENSION pg_trgm`` is impossible there. The same
 holds for btree_gin, which a trigram index needs for a plain column beside the name (the
-case's service unit, migration 0022). Name search
-is ``icontains`` (``UPPER(name) LIKE``) either way: with the extension the GIN indexes serve it,
-without them it scans, which is fine at a laptop's data size. The migration state is the same
-in both cases, so ``makemigrations --check`` sees no difference.
+case's service unit, migration 0022). Name search is ``icontains`` (``UPPER(name) LIKE``)
+either way: with the extensions the GIN indexes serve it, without them it scans, which is fine
+at a laptop's data size. The migration state is the same in both cases, so
+``makemigrations --check`` sees no difference.
 """
 
 import logging

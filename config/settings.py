@@ -105,7 +105,7 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 # No JIT: at 10M cases the planner's estimates for ordinary console queries pass
 # jit_above_cost and compiling takes longer than running them (a 0.2 ms query took 74 ms;
 # bench/RESULTS.md). Parallel workers only where they save more than starting them costs:
-# a page's 26 rows walked by a Gather Merge took 24-39 ms against 8-20 ms alone at 10M; the
+# a page's 26 rows walked by a Gather Merge took 24-39 ms, alone 8-27 ms, at 10M; the
 # dashboards' scans of whole tables still go parallel. Added to any "options" already given
 # in DATABASE_URL (?options=...).
 _db_options = DATABASES["default"].setdefault("OPTIONS", {})
