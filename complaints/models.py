@@ -239,7 +239,7 @@ class Case(models.Model):
         blank=True,
         related_name="merged_cases",
     )
-    # No index of its own: case_newest_first (-created_at, -id) serves created_at, read backwards.
+    # No index of its own: case_newest_names (-created_at, -id) serves created_at, read backwards.
     created_at = models.DateTimeField(_("dibuat"))
     updated_at = models.DateTimeField(_("diperbarui"))
     response_due_at = models.DateTimeField(_("batas respons"), null=True, blank=True)
@@ -364,7 +364,7 @@ class Case(models.Model):
                 name="case_newest_names",
             ),
             # API and Open311 lists of one channel, newest first (Open311 is a small share: on
-            # case_newest_first it would skip every other case of the period).
+            # case_newest_names it would skip every other case of the period).
             models.Index(fields=["channel", "-created_at", "-id"], name="case_channel_newest"),
             # Integrations poll "changed since" (?updated_after=): a handful of rows, not a scan.
             models.Index(fields=["updated_at"], name="case_updated_at"),

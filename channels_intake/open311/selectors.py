@@ -51,7 +51,7 @@ def requests_between(
     offset: int = 0,
 ) -> list[Case]:
     """Open311 cases created in [start, end) (default: the last 90 days), newest first, on
-    the case_newest_first index."""
+    the case_newest_names index."""
     end = end or clock.now()
     start = start or end - DEFAULT_SPAN
     cases = _public_cases().filter(created_at__gte=start, created_at__lt=end)

@@ -5,7 +5,7 @@ from rest_framework.pagination import CursorPagination
 
 
 class NewestFirst(CursorPagination):
-    """Cases, newest first, on the case_newest_first index (created_at, id)."""
+    """Cases, newest first, on the case_newest_names index (created_at, id)."""
 
     ordering = ("-created_at", "-id")
     page_size = 25
