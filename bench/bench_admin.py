@@ -241,16 +241,15 @@ def deepest_page(region_id: int) -> int:
     """The last page of the region's open queue, the shortest list both personas page through
     (at 1M it holds fewer cases than the cap), and never past the cap's last page."""
     from django.contrib import admin
-    from django.db.models import Q
 
     from complaints.models import Case
     from complaints.paginators import CAPPED_COUNT
+    from complaints.selectors import filter_cases_by_unit
     from complaints.workflow import OPEN_STATES
-    from staff.models import ServiceUnit
 
-    region = ServiceUnit.objects.get(pk=region_id)
-    units = ServiceUnit.objects.filter(Q(pk=region.pk) | Q(path__startswith=region.path + "/"))
-    open_cases = Case.objects.filter(status__in=sorted(OPEN_STATES), service_unit__in=units)
+    open_cases = filter_cases_by_unit(
+        Case.objects.filter(status__in=sorted(OPEN_STATES)), region_id
+    )
     shown = min(open_cases[: CAPPED_COUNT + 1].count(), CAPPED_COUNT)
     return max(1, shown // admin.site.get_model_admin(Case).list_per_page)
 
